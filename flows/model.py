@@ -1,0 +1,113 @@
+"""Plain data that goes in and out of the engine: inputs, replies, effects, the saved conversation."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+#: Bumped whenever questions or their codes change; a saved conversation of another
+#: version is started afresh (kindly) instead of being misread.
+FLOW_VERSION = 1
+
+Language = Literal["en", "sv"]
+LANGUAGES: tuple[Language, ...] = ("en", "sv")
+
+#: Safety levels, in increasing order of urgency. The record keeps only the highest one shown.
+SAFETY_LEVELS = ("none", "unwanted_thoughts", "danger")
+
+
+@dataclass(frozen=True, slots=True)
+class Tap:
+    """A button press: the question it belonged to and the option's code."""
+
+    question: str
+    code: str
+    revision: int | None = None  # the conversation revision the keyboard was drawn for
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """Anything the parent typed."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A navigation command such as back, restart or delete (`/start` carries a clinic code)."""
+
+    name: str
+    arg: str = ""
+
+
+Input = Tap | Text | Command
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One button: the code sent back when tapped and the label shown."""
+
+    code: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One message to show the parent, in order."""
+
+    key: str  # catalog key, for tests and logs (never the rendered text)
+    text: str  # rendered, plain text: the adapter escapes it for its parse mode
+    options: tuple[Option, ...] = ()
+    question: str | None = None  # the question this reply asks, if any
+    accepts_text: bool = False  # True where a typed answer is welcome (free text)
+    kind: Literal["info", "question", "crisis"] = "info"
+
+
+@dataclass(frozen=True, slots=True)
+class Effect:
+    """Something the caller must do after the step; the engine itself does nothing.
+
+    kinds: ``progress`` (a question reached for the first time: ``value`` is its key),
+    ``complete`` (store the intake record of this conversation), ``discard`` (forget the
+    unfinished conversation and store nothing), ``erase`` (the parent asked to delete
+    everything: the session and every intake linked to them).
+    """
+
+    kind: Literal["progress", "complete", "discard", "erase"]
+    value: str = ""
+
+
+@dataclass(slots=True)
+class Conversation:
+    """The whole saved state of one parent's conversation; round-trips through JSON."""
+
+    state: str = "welcome"
+    lang: Language = "en"
+    answers: dict[str, str] = field(default_factory=dict)
+    history: list[str] = field(default_factory=list)  # questions answered, for "back"
+    safety: str = "none"  # highest safety level shown so far
+    clinic: str = ""  # from the deep link, or the configured default
+    revision: int = 0  # bumped on every step; stale keyboards carry an older one
+    furthest: int = 0  # index of the furthest question reached, for anonymous progress counts
+    return_to: str = ""  # "summary" while an answer is being changed from the summary
+    pending: str = ""  # "language" or "delete" while that choice is on screen; the state stays put
+    version: int = FLOW_VERSION
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> Conversation:
+        data: dict[str, Any] = json.loads(raw)
+        known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
+        return cls(**known)
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """What one input did: the conversation after it, the replies, the effects."""
+
+    conversation: Conversation
+    replies: tuple[Reply, ...]
+    effects: tuple[Effect, ...] = ()

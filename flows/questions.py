@@ -1,0 +1,71 @@
+"""What parents are asked, in order, with every option's code. Texts live in the catalogs.
+
+A question's text is the catalog key ``q.<key>``; an option's label is ``o.<key>.<code>``.
+Codes are what gets stored, so they never change meaning once released (bump FLOW_VERSION).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    key: str
+    codes: tuple[str, ...]  # option codes, in the order shown; empty for free text
+    topic: Literal["role", "age", "baby", "wish", "wellbeing", "free_text"]
+    optional: bool = False  # free text may be skipped
+    yes_code: str = "yes"  # what a typed yes/ja means here, if it means anything
+    no_code: str = "no"
+
+    @property
+    def is_free_text(self) -> bool:
+        return not self.codes
+
+
+OFTEN = ("often", "sometimes", "rarely", "not_sure")
+YES_MAYBE_NO = ("yes", "maybe", "no")
+
+QUESTIONS: tuple[Question, ...] = (
+    Question("role", ("mother", "father", "partner", "other"), "role"),
+    Question("age_band", ("under_6m", "6_12m", "1_2y", "2_3y", "over_3y"), "age"),
+    Question("baby_reacts", OFTEN, "baby"),
+    Question("baby_distress", OFTEN, "baby"),
+    Question("baby_withdrawn", OFTEN, "baby"),
+    Question("sleep_feeding", ("sleep", "feeding", "both", "neither"), "baby"),
+    Question("wish_main", ("understand", "advice", "both", "not_sure"), "wish"),
+    Question("wish_understand", YES_MAYBE_NO, "wish"),
+    Question("wish_advice", YES_MAYBE_NO, "wish"),
+    Question("wish_alone", ("yes", "sometimes", "no"), "wish"),
+    Question("wellbeing", ("mostly_ok", "strained", "low"), "wellbeing"),
+    # A typed "yes" gets the most protective reading: detection errs on the side of responding.
+    Question("safety", ("no", "yes_unwanted", "yes_afraid"), "wellbeing", yes_code="yes_afraid"),
+    Question("free_text", (), "free_text", optional=True),
+)
+
+QUESTION_BY_KEY: dict[str, Question] = {q.key: q for q in QUESTIONS}
+QUESTION_KEYS: tuple[str, ...] = tuple(q.key for q in QUESTIONS)
+
+#: Age bands past the ones MIP serves (babies and toddlers): the parent is pointed elsewhere.
+OLDER_CHILD_BANDS = frozenset({"over_3y"})
+
+#: Non-question steps of the conversation, in the order they come.
+WELCOME, CONSENT, SUMMARY, CHANGE, SUGGESTION = "welcome", "consent", "summary", "change", "done"
+DECLINED, OLDER_CHILD, STOPPED = "declined", "older_child", "stopped"
+
+#: Every state the machine can be in.
+STATES: tuple[str, ...] = (
+    WELCOME,
+    CONSENT,
+    *QUESTION_KEYS,
+    SUMMARY,
+    CHANGE,
+    SUGGESTION,
+    DECLINED,
+    OLDER_CHILD,
+    STOPPED,
+)
+
+#: States where the conversation has ended; /start or "start again" begins a new one.
+FINAL_STATES = frozenset({SUGGESTION, DECLINED, OLDER_CHILD, STOPPED})

@@ -1,0 +1,51 @@
+"""The keyed text catalogs, one TOML file per language, and rendering with placeholders."""
+
+from __future__ import annotations
+
+import string
+import tomllib
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from flows.model import Language
+
+
+class MissingText(KeyError):
+    """A catalog lacks a key the conversation needs."""
+
+
+def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for name, value in table.items():
+        key = f"{prefix}{name}" if name else prefix.rstrip(".")  # [summary] "" = ... is "summary"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{key}."))
+        else:
+            flat[key] = str(value).strip("\n")
+    return flat
+
+
+@cache
+def catalog(lang: Language) -> dict[str, str]:
+    """Every text of one language, keyed by dotted name (``q.role``, ``o.role.mother``)."""
+    raw = resources.files("flows").joinpath("texts", f"{lang}.toml").read_text("utf-8")
+    return _flatten(tomllib.loads(raw))
+
+
+def placeholders(template: str) -> frozenset[str]:
+    """The ``{name}`` fields a text expects."""
+    return frozenset(field for _, field, _, _ in string.Formatter().parse(template) if field)
+
+
+def render(lang: Language, key: str, **values: object) -> str:
+    """The text for ``key`` in ``lang`` with its placeholders filled."""
+    try:
+        template = catalog(lang)[key]
+    except KeyError:
+        raise MissingText(f"{lang}:{key}") from None
+    return template.format(**values) if values else template
+
+
+def has_text(lang: Language, key: str) -> bool:
+    return key in catalog(lang)
