@@ -1,0 +1,56 @@
+"""The `intake` command: one program, one subcommand per job.
+
+Each subcommand lives in its own module with ``add_arguments(parser)`` and ``run(args) -> int``;
+modules import their heavy dependencies inside ``run`` so that ``intake chat`` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from dotenv import load_dotenv
+
+from flows.clinic import ClinicConfigError
+from storage import ConfigError
+
+#: subcommand -> (module, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "chat": ("bot.chat", "the intake conversation in this terminal (no Telegram token needed)"),
+    "diagram": ("bot.docs", "print the conversation's state diagram (mermaid)"),
+    "docs": ("bot.docs", "write or check the generated docs (diagram and question list)"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="intake",
+        description="A gentle intake assistant for infant mental health care (MIP or CHC).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (module_name, summary) in COMMANDS.items():
+        module = importlib.import_module(module_name)
+        sub = commands.add_parser(name, help=summary, description=summary)
+        sub.set_defaults(run=getattr(module, f"run_{name}", module.run))
+        getattr(module, f"add_{name}_arguments", module.add_arguments)(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `intake` console script."""
+    load_dotenv(".env")
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.run(args)
+    except (ConfigError, ClinicConfigError) as error:
+        print(f"intake {args.command}: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""One parent's input, end to end: load the session, step the engine, carry out the effects, save.
+
+Shared by the Telegram adapter and the terminal chat, so both record exactly alike. The
+session is saved before the replies are returned, so a reply the parent sees always
+belongs to an answer that is already on disk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sqlite_utils
+
+import storage
+from flows.engine import Engine
+from flows.model import Conversation, Input, Reply, Step
+from flows.record import intake_record
+from flows.texts import render
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What one input led to: the replies to show and the conversation now saved (or forgotten)."""
+
+    replies: tuple[Reply, ...]
+    conversation: Conversation
+    saved: bool  # False when the session was discarded or erased
+
+
+class IntakeService:
+    """Steps a parent's conversation and keeps storage in line with it."""
+
+    def __init__(self, db: sqlite_utils.Database, engine: Engine, secret: str) -> None:
+        self.db = db
+        self.engine = engine
+        self.secret = secret
+
+    def pseudonym(self, user_id: int) -> str:
+        return storage.pseudonym_for(user_id, self.secret)
+
+    def conversation(self, pseudonym: str, lang: str = "en") -> Conversation:
+        """The saved conversation, or a new one in the parent's language."""
+        raw = storage.load_session(self.db, pseudonym)
+        if raw is None:
+            return self.engine.new_conversation(lang)
+        return Conversation.from_json(raw)
+
+    def handle(self, user_id: int, event: Input, *, lang: str = "en", names: Sequence[str] = ()) -> Outcome:
+        """Step the parent's conversation with one input and store what it asks for.
+
+        ``names`` are the parent's own Telegram names: scrubbed from any free text stored.
+        """
+        pseudonym = self.pseudonym(user_id)
+        step = self.engine.handle(self.conversation(pseudonym, lang), event)
+        return self.apply(pseudonym, step, names)
+
+    def apply(self, pseudonym: str, step: Step, names: Sequence[str] = ()) -> Outcome:
+        """Carry out a step's effects, then save (or forget) the conversation."""
+        conv = step.conversation
+        replies = list(step.replies)
+        kinds = {effect.kind for effect in step.effects}
+        with self.db.atomic():
+            for effect in step.effects:
+                if effect.kind == "progress":
+                    storage.count_progress(self.db, effect.value, conv.clinic)
+                elif effect.kind == "complete":
+                    storage.record_intake(self.db, intake_record(conv), pseudonym=pseudonym, names=names)
+            if "erase" in kinds:
+                erased = storage.erase(self.db, pseudonym)
+                replies.append(
+                    Reply("delete.report", render(conv.lang, "delete.report", sessions=erased.sessions, intakes=erased.intakes))
+                )
+            elif "discard" in kinds:
+                storage.delete_session(self.db, pseudonym)
+            else:
+                storage.save_session(self.db, pseudonym, conv.to_json())
+        return Outcome(tuple(replies), conv, saved=not kinds & {"erase", "discard"})
