@@ -22,10 +22,16 @@ LOCAL_USER = os.getuid() if hasattr(os, "getuid") else 0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--lang", choices=LANGUAGES, help="language of the chat (asked when not given)")
+    parser.add_argument(
+        "--lang", choices=LANGUAGES, help="language of the chat (asked when not given)"
+    )
     parser.add_argument("--db", help="SQLite database (default: INTAKE_DB or data/intake.db)")
-    parser.add_argument("--no-store", action="store_true", help="keep nothing: no session, no intake record")
-    parser.add_argument("--new", action="store_true", help="start a new conversation instead of resuming")
+    parser.add_argument(
+        "--no-store", action="store_true", help="keep nothing: no session, no intake record"
+    )
+    parser.add_argument(
+        "--new", action="store_true", help="start a new conversation instead of resuming"
+    )
 
 
 def format_reply(reply: Reply) -> str:
@@ -56,14 +62,20 @@ def open_service(db_path: str | None, store: bool) -> IntakeService:
     if store:
         db = storage.open_db(db_path)
         database_file = db.execute("PRAGMA database_list").fetchone()[2]
-        secret = storage.local_secret(os.path.join(os.path.dirname(database_file), ".intake-secret"))
+        secret = storage.local_secret(
+            os.path.join(os.path.dirname(database_file), ".intake-secret")
+        )
     else:
         db = storage.open_db(":memory:")
         secret = os.urandom(32).hex()
-    return IntakeService(db, Engine(load_clinic_config(os.environ.get("INTAKE_CLINIC_CONFIG"))), secret)
+    return IntakeService(
+        db, Engine(load_clinic_config(os.environ.get("INTAKE_CLINIC_CONFIG"))), secret
+    )
 
 
-def chat(service: IntakeService, lang: str, stdin: TextIO, stdout: TextIO, *, new: bool = False) -> int:
+def chat(
+    service: IntakeService, lang: str, stdin: TextIO, stdout: TextIO, *, new: bool = False
+) -> int:
     """Run the conversation until standard input ends."""
     interactive = stdin.isatty()
     first = "/restart" if new else "/start"
@@ -81,6 +93,8 @@ def chat(service: IntakeService, lang: str, stdin: TextIO, stdout: TextIO, *, ne
 
 
 def run(args: argparse.Namespace) -> int:
-    lang = args.lang or (_ask_language(sys.stdin, sys.stdout) if sys.stdin.isatty() else _default_language())
+    lang = args.lang or (
+        _ask_language(sys.stdin, sys.stdout) if sys.stdin.isatty() else _default_language()
+    )
     service = open_service(args.db, store=not args.no_store)
     return chat(service, lang, sys.stdin, sys.stdout, new=args.new)

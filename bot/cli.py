@@ -33,8 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     for name, (module_name, summary) in COMMANDS.items():
         module = importlib.import_module(module_name)
         sub = commands.add_parser(name, help=summary, description=summary)
-        sub.set_defaults(run=getattr(module, f"run_{name}", module.run))
-        getattr(module, f"add_{name}_arguments", module.add_arguments)(sub)
+        sub.set_defaults(run=getattr(module, f"run_{name}", None) or module.run)
+        (getattr(module, f"add_{name}_arguments", None) or module.add_arguments)(sub)
     return parser
 
 

@@ -46,7 +46,9 @@ class IntakeService:
             return self.engine.new_conversation(lang)
         return Conversation.from_json(raw)
 
-    def handle(self, user_id: int, event: Input, *, lang: str = "en", names: Sequence[str] = ()) -> Outcome:
+    def handle(
+        self, user_id: int, event: Input, *, lang: str = "en", names: Sequence[str] = ()
+    ) -> Outcome:
         """Step the parent's conversation with one input and store what it asks for.
 
         ``names`` are the parent's own Telegram names: scrubbed from any free text stored.
@@ -65,11 +67,21 @@ class IntakeService:
                 if effect.kind == "progress":
                     storage.count_progress(self.db, effect.value, conv.clinic)
                 elif effect.kind == "complete":
-                    storage.record_intake(self.db, intake_record(conv), pseudonym=pseudonym, names=names)
+                    storage.record_intake(
+                        self.db, intake_record(conv), pseudonym=pseudonym, names=names
+                    )
             if "erase" in kinds:
                 erased = storage.erase(self.db, pseudonym)
                 replies.append(
-                    Reply("delete.report", render(conv.lang, "delete.report", sessions=erased.sessions, intakes=erased.intakes))
+                    Reply(
+                        "delete.report",
+                        render(
+                            conv.lang,
+                            "delete.report",
+                            sessions=erased.sessions,
+                            intakes=erased.intakes,
+                        ),
+                    )
                 )
             elif "discard" in kinds:
                 storage.delete_session(self.db, pseudonym)

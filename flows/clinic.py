@@ -63,8 +63,12 @@ def _by_language(raw: dict[str, Any], field: str, where: str) -> dict[Language, 
     value = raw.get(field)
     if isinstance(value, str):
         return dict.fromkeys(LANGUAGES, value)
-    if not isinstance(value, dict) or any(not isinstance(value.get(lang), str) for lang in LANGUAGES):
-        raise ClinicConfigError(f"{where}: '{field}' needs a text for each of {', '.join(LANGUAGES)}")
+    if not isinstance(value, dict) or any(
+        not isinstance(value.get(lang), str) for lang in LANGUAGES
+    ):
+        raise ClinicConfigError(
+            f"{where}: '{field}' needs a text for each of {', '.join(LANGUAGES)}"
+        )
     return {lang: value[lang] for lang in LANGUAGES}
 
 

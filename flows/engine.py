@@ -59,11 +59,26 @@ BACK = "@back"  # the code of the back button on every question
 
 #: Commands and their Swedish (and shorthand) names; `/start` takes an optional clinic code.
 COMMAND_ALIASES: dict[str, str] = {
-    "start": "start", "help": "help", "hjalp": "help", "back": "back", "tillbaka": "back",
-    "restart": "restart", "borjaom": "restart", "borja_om": "restart",
-    "language": "language", "sprak": "language", "lang": "language",
-    "privacy": "privacy", "integritet": "privacy", "pause": "pause", "paus": "pause",
-    "stop": "stop", "avbryt": "stop", "sluta": "stop", "delete": "delete", "radera": "delete",
+    "start": "start",
+    "help": "help",
+    "hjalp": "help",
+    "back": "back",
+    "tillbaka": "back",
+    "restart": "restart",
+    "borjaom": "restart",
+    "borja_om": "restart",
+    "language": "language",
+    "sprak": "language",
+    "lang": "language",
+    "privacy": "privacy",
+    "integritet": "privacy",
+    "pause": "pause",
+    "paus": "pause",
+    "stop": "stop",
+    "avbryt": "stop",
+    "sluta": "stop",
+    "delete": "delete",
+    "radera": "delete",
 }
 COMMANDS = frozenset(COMMAND_ALIASES.values())
 
@@ -75,7 +90,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u
 
 def clean_text(text: str) -> str:
     """NFC, without control and bidi characters, trimmed to a sane length."""
-    return _CONTROL.sub("", unicodedata.normalize("NFC", text[: TEXT_LIMIT * 2]))[:TEXT_LIMIT].strip()
+    return _CONTROL.sub("", unicodedata.normalize("NFC", text[: TEXT_LIMIT * 2]))[
+        :TEXT_LIMIT
+    ].strip()
 
 
 def parse_command(text: str) -> Command | None:
@@ -99,13 +116,24 @@ def _transitions() -> list[dict[str, Any]]:
         {"trigger": "go_back", "source": SUMMARY, "dest": QUESTION_KEYS[-1]},
         {"trigger": "go_back", "source": CHANGE, "dest": SUMMARY},
         {"trigger": "restart", "source": "*", "dest": WELCOME},
-        {"trigger": "stop", "source": [s for s in STATES if s not in FINAL_STATES], "dest": STOPPED},
+        {
+            "trigger": "stop",
+            "source": [s for s in STATES if s not in FINAL_STATES],
+            "dest": STOPPED,
+        },
     ]
     previous = CONSENT
     for index, key in enumerate(QUESTION_KEYS):
         following = QUESTION_KEYS[index + 1] if index + 1 < len(QUESTION_KEYS) else SUMMARY
         if key == "age_band":
-            rows.append({"trigger": "advance", "source": key, "dest": OLDER_CHILD, "conditions": "older_child"})
+            rows.append(
+                {
+                    "trigger": "advance",
+                    "source": key,
+                    "dest": OLDER_CHILD,
+                    "conditions": "older_child",
+                }
+            )
         rows += [
             {"trigger": "advance", "source": key, "dest": SUMMARY, "conditions": "editing"},
             {"trigger": "advance", "source": key, "dest": following},
@@ -172,7 +200,9 @@ class Engine:
 
     def handle(self, conversation: Conversation, event: Input) -> Step:
         """The conversation after one input, the replies to show, the effects to carry out."""
-        conv = replace(conversation, answers=dict(conversation.answers), history=list(conversation.history))
+        conv = replace(
+            conversation, answers=dict(conversation.answers), history=list(conversation.history)
+        )
         out = _Out()
         if conv.version != FLOW_VERSION:
             # Answers saved by another version of the questions cannot be trusted to mean the
@@ -232,13 +262,18 @@ class Engine:
             else:
                 self._answer(conv, self._keep_free_text(conv, text, out), out)
             return
+        if level:
+            # Words of crisis are never taken as an answer to a question; the crisis reply has
+            # spoken, so show the parent where they are and let them go on.
+            self._prompt(conv, out)
+            return
         code = match_option(text, options, *self._yes_no(conv))
         if code:
             self._choose(conv, code, out)
-        elif level:
-            self._prompt(conv, out)  # the crisis reply already spoke; just show where we are
         else:
-            out.replies.append(self._info(conv, "reask.final" if conv.state in FINAL_STATES else "reask"))
+            out.replies.append(
+                self._info(conv, "reask.final" if conv.state in FINAL_STATES else "reask")
+            )
             self._prompt(conv, out)
 
     def _on_tap(self, conv: Conversation, tap: Tap, out: _Out) -> None:
@@ -452,14 +487,26 @@ class Engine:
 
         back = (option(BACK, "nav.back"),)
         if state == WELCOME:
-            return option("begin", "o.welcome.begin"), option("other_language", "o.welcome.other_language")
+            return option("begin", "o.welcome.begin"), option(
+                "other_language", "o.welcome.other_language"
+            )
         if state == CONSENT:
-            return (*(option(code, f"o.consent.{code}") for code in ("yes", "no", "privacy")), *back)
+            return (
+                *(option(code, f"o.consent.{code}") for code in ("yes", "no", "privacy")),
+                *back,
+            )
         if state == SUMMARY:
-            return option("confirm", "o.summary.confirm"), option("change", "o.summary.change"), *back
+            return (
+                option("confirm", "o.summary.confirm"),
+                option("change", "o.summary.change"),
+                *back,
+            )
         if state == CHANGE:
             answered = [key for key in QUESTION_KEYS if key in conv.answers]
-            return (*(option(key, f"s.{key}") for key in answered), option("cancel", "o.change.cancel"))
+            return (
+                *(option(key, f"s.{key}") for key in answered),
+                option("cancel", "o.change.cancel"),
+            )
         if state in FINAL_STATES:
             return (option("restart", "o.final.restart"),)
         question = QUESTION_BY_KEY[state]
@@ -478,7 +525,9 @@ class Engine:
             key = "language.ask" if conv.pending == "language" else "delete.confirm"
             question = "pending." + conv.pending
             text = render(conv.lang, key, **self._values(conv))
-            out.replies.append(Reply(key, text, self._pending_options(conv), question, kind="question"))
+            out.replies.append(
+                Reply(key, text, self._pending_options(conv), question, kind="question")
+            )
             return
         state = conv.state
         if state in PROGRESS_STEPS:
@@ -495,7 +544,9 @@ class Engine:
             key = f"prompt.{state}"
             text = render(conv.lang, key, **self._values(conv))
         free = state in QUESTION_BY_KEY and QUESTION_BY_KEY[state].is_free_text
-        out.replies.append(Reply(key, text, self._options(conv), state, accepts_text=free, kind="question"))
+        out.replies.append(
+            Reply(key, text, self._options(conv), state, accepts_text=free, kind="question")
+        )
 
     def _summary_text(self, conv: Conversation) -> str:
         lang = conv.lang
@@ -527,5 +578,7 @@ class Engine:
 
     def _care_descriptions(self, conv: Conversation, code: str) -> list[Reply]:
         """Both kinds of care, the suggested one first; neither ranked better in general."""
-        order = ("care.chc", "care.mip") if code in ("chc", "chc_first") else ("care.mip", "care.chc")
+        order = (
+            ("care.chc", "care.mip") if code in ("chc", "chc_first") else ("care.mip", "care.chc")
+        )
         return [self._info(conv, key) for key in order]

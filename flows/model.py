@@ -1,4 +1,4 @@
-"""Plain data that goes in and out of the engine: inputs, replies, effects, the saved conversation."""
+"""Plain data in and out of the engine: inputs, replies, effects, the saved conversation."""
 
 from __future__ import annotations
 

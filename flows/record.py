@@ -36,7 +36,9 @@ def intake_record(conversation: Conversation) -> dict[str, str | int | None]:
         "clinic": conversation.clinic,
         "outcome": "suggestion" if conversation.state == SUGGESTION else "older_child",
     }
-    record.update({key: answers.get(key) for key in QUESTION_KEYS if key not in ("safety", "free_text")})
+    record.update(
+        {key: answers.get(key) for key in QUESTION_KEYS if key not in ("safety", "free_text")}
+    )
     finished = record["outcome"] == "suggestion"  # the older-child path skips the judged questions
     record.update(
         safety_answer=answers.get("safety"),

@@ -15,7 +15,9 @@ from flows.questions import OLDER_CHILD_BANDS
 
 BabyJudgement = Literal["affected", "not_affected", "unclear"]
 ParentJudgement = Literal["understand", "advice", "mixed"]
-Suggestion = Literal["mip", "mip_with_guidance", "mip_may_suit", "chc", "chc_first", "both", "older_child"]
+Suggestion = Literal[
+    "mip", "mip_with_guidance", "mip_may_suit", "chc", "chc_first", "both", "older_child"
+]
 
 #: How much each answer about the baby says that the baby is affected by the parent's distress.
 BABY_SIGNAL_POINTS: Final = {"often": 2, "sometimes": 1, "rarely": 0}
@@ -45,7 +47,11 @@ ROUTING_TABLE: Final[Mapping[tuple[BabyJudgement, ParentJudgement], Suggestion]]
 
 def judge_baby(answers: Mapping[str, str]) -> BabyJudgement:
     """Affected when the signals add up to 3 or more points over at least two known answers."""
-    known = [BABY_SIGNAL_POINTS[answers[key]] for key in BABY_SIGNALS if answers.get(key) in BABY_SIGNAL_POINTS]
+    known = [
+        BABY_SIGNAL_POINTS[answers[key]]
+        for key in BABY_SIGNALS
+        if answers.get(key) in BABY_SIGNAL_POINTS
+    ]
     if len(known) < 2:
         return "unclear"
     points = sum(known)

@@ -31,12 +31,16 @@ def _any(*patterns: str) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns))
 
 
-BABY_EN: Final = r"(?:my |the |our )?(?:baby|babies|child|kid|son|daughter|infant|newborn|little one)"
+BABY_EN: Final = (
+    r"(?:my |the |our )?(?:baby|babies|child|kid|son|daughter|infant|newborn|little one)"
+)
 BABY_SV: Final = (
     r"(?:mitt |min |vart |var )?(?:barn(?:et)?|bebis(?:en)?|baby(?:n)?|bebbe|son(?:en)?|dotter"
     r"|dottern|lilla|den lilla)"
 )
-HARM_EN: Final = r"(?:hurt(?:ing)?|harm(?:ing)?|kill(?:ing)?|smother(?:ing)?|shak(?:e|ing)|drown(?:ing)?)"
+HARM_EN: Final = (
+    r"(?:hurt(?:ing)?|harm(?:ing)?|kill(?:ing)?|smother(?:ing)?|shak(?:e|ing)|drown(?:ing)?)"
+)
 HARM_SV: Final = r"(?:skada|gora illa|doda|skaka|kvava|drunkna)"
 
 #: Intent, plans, wishing to be dead, losing control, signs of psychosis.
@@ -101,7 +105,8 @@ BABY_HARM: Final = _any(rf"\b{HARM_EN} {BABY_EN}\b", rf"\b{HARM_SV} {BABY_SV}\b"
 
 #: Frightening thoughts the parent does not want: a signal on its own.
 UNWANTED: Final = _any(
-    r"\b(?:intrusive|unwanted|scary|frightening|horrible|awful|dark|terrible) (?:thoughts?|images?)\b",
+    r"\b(?:intrusive|unwanted|scary|frightening|horrible|awful|dark|terrible)"
+    r" (?:thoughts?|images?)\b",
     r"\bthoughts? (?:of|about|that) (?:something|anything) (?:bad|terrible|awful|happen)",
     rf"\bthoughts? (?:of|about) {HARM_EN}\b",
     r"\bwhat if i (?:drop|hurt|harm|drown|smother|shake)",

@@ -11,7 +11,7 @@ from typing import Any
 from flows.model import Language
 
 
-class MissingText(KeyError):
+class MissingTextError(KeyError):
     """A catalog lacks a key the conversation needs."""
 
 
@@ -43,7 +43,7 @@ def render(lang: Language, key: str, **values: object) -> str:
     try:
         template = catalog(lang)[key]
     except KeyError:
-        raise MissingText(f"{lang}:{key}") from None
+        raise MissingTextError(f"{lang}:{key}") from None
     return template.format(**values) if values else template
 
 

@@ -1,0 +1,125 @@
+"""Whole conversations as readable scripts, shared by the engine tests and the bot tests.
+
+A script is a list of lines ``(what the parent sends, a reply key that must come back, the
+state it must end in)``. What the parent sends is typed text, or ``"tap:<code>"`` for the
+button with that code on the last question shown. ``None`` skips a check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from flows.engine import Engine
+from flows.model import Conversation, Reply, Step, Tap, Text
+
+Line = tuple[str, str | None, str | None]
+
+#: Answers (by code) that put a parent in each cell of PRODUCT.md's routing table.
+BABY: Mapping[str, tuple[str, str, str]] = {
+    # baby_reacts, baby_distress, baby_withdrawn
+    "affected": ("often", "sometimes", "rarely"),
+    "not_affected": ("rarely", "rarely", "sometimes"),
+    "unclear": ("often", "rarely", "rarely"),
+}
+PARENT: Mapping[str, tuple[str, str, str, str]] = {
+    # wish_main, wish_understand, wish_advice, wish_alone
+    "understand": ("understand", "yes", "no", "no"),
+    "advice": ("advice", "no", "yes", "yes"),
+    "mixed": ("both", "maybe", "maybe", "no"),
+}
+EXPECTED_SUGGESTION = {
+    ("affected", "understand"): "mip",
+    ("affected", "advice"): "mip_with_guidance",
+    ("affected", "mixed"): "mip",
+    ("not_affected", "understand"): "mip_may_suit",
+    ("not_affected", "advice"): "chc",
+    ("not_affected", "mixed"): "chc_first",
+    ("unclear", "understand"): "both",
+    ("unclear", "advice"): "chc",
+    ("unclear", "mixed"): "both",
+}
+
+
+def intake_script(
+    baby: str = "affected",
+    parent: str = "understand",
+    *,
+    role: str = "mother",
+    age: str = "6_12m",
+    safety: str = "no",
+    free_text: str = "tap:skip",
+) -> list[Line]:
+    """A complete intake that lands in one routing cell, ending at the suggestion."""
+    reacts, distress, withdrawn = BABY[baby]
+    main, understand, advice, alone = PARENT[parent]
+    suggestion = EXPECTED_SUGGESTION[(baby, parent)]
+    return [
+        ("/start", "prompt.welcome", "welcome"),
+        ("tap:begin", "prompt.consent", "consent"),
+        ("tap:yes", "q.role", "role"),
+        (f"tap:{role}", "q.age_band", "age_band"),
+        (f"tap:{age}", "q.baby_reacts", "baby_reacts"),
+        (f"tap:{reacts}", "q.baby_distress", "baby_distress"),
+        (f"tap:{distress}", "q.baby_withdrawn", "baby_withdrawn"),
+        (f"tap:{withdrawn}", "q.sleep_feeding", "sleep_feeding"),
+        ("tap:sleep", "q.wish_main", "wish_main"),
+        (f"tap:{main}", "q.wish_understand", "wish_understand"),
+        (f"tap:{understand}", "q.wish_advice", "wish_advice"),
+        (f"tap:{advice}", "q.wish_alone", "wish_alone"),
+        (f"tap:{alone}", "q.wellbeing", "wellbeing"),
+        ("tap:mostly_ok", "q.safety", "safety"),
+        (f"tap:{safety}", "q.free_text", "free_text"),
+        (free_text, "summary", "summary"),
+        ("tap:confirm", f"suggest.{suggestion}", "done"),
+    ]
+
+
+@dataclass
+class Player:
+    """Plays scripts against the pure engine, keeping the conversation and every reply."""
+
+    engine: Engine
+    conversation: Conversation
+    steps: list[Step] = field(default_factory=list)
+
+    @property
+    def last_prompt(self) -> Reply:
+        """The last reply that asked something (the one a tap answers)."""
+        for step in reversed(self.steps):
+            for reply in reversed(step.replies):
+                if reply.question:
+                    return reply
+        raise AssertionError("nothing has been asked yet")
+
+    def send(self, what: str) -> Step:
+        if what.startswith("tap:"):
+            code = what.removeprefix("tap:")
+            prompt = self.last_prompt
+            assert code in {o.code for o in prompt.options}, f"no button {code!r} on {prompt.key}"
+            event: Tap | Text = Tap(prompt.question or "", code, self.conversation.revision)
+        else:
+            event = Text(what)
+        step = self.engine.handle(self.conversation, event)
+        self.conversation = step.conversation
+        self.steps.append(step)
+        return step
+
+    def play(self, script: Iterable[Line]) -> None:
+        for number, (what, key, state) in enumerate(script, 1):
+            step = self.send(what)
+            keys = [reply.key for reply in step.replies]
+            if key is not None:
+                assert key in keys, f"line {number} {what!r}: expected {key!r}, got {keys}"
+            if state is not None:
+                assert self.conversation.state == state, (
+                    f"line {number} {what!r}: expected {state!r}, got {self.conversation.state!r}"
+                )
+
+    def effects(self) -> list[tuple[str, str]]:
+        return [(e.kind, e.value) for step in self.steps for e in step.effects]
+
+
+def player(lang: str = "en", engine: Engine | None = None) -> Player:
+    engine = engine or Engine()
+    return Player(engine, engine.new_conversation(lang))

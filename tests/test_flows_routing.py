@@ -1,0 +1,81 @@
+"""The routing table, cell by cell, and judgements that never rest on one answer."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from flows.questions import QUESTION_BY_KEY
+from flows.routing import BABY_SIGNALS, WISH_POINTS, judge_baby, judge_parent, route_for
+from tests.conversations import BABY, EXPECTED_SUGGESTION, PARENT
+
+
+def answers_for(baby: str, parent: str) -> dict[str, str]:
+    return {
+        **dict(zip(BABY_SIGNALS, BABY[baby], strict=True)),
+        **dict(zip(WISH_POINTS, PARENT[parent], strict=True)),
+        "age_band": "under_6m",
+    }
+
+
+@pytest.mark.parametrize(("baby", "parent"), sorted(EXPECTED_SUGGESTION))
+def test_each_cell_of_the_table(baby: str, parent: str) -> None:
+    routing = route_for(answers_for(baby, parent))
+    assert (routing.baby, routing.parent) == (baby, parent)
+    assert routing.suggestion == EXPECTED_SUGGESTION[(baby, parent)]
+    assert routing.reasons
+
+
+NEUTRAL = {
+    "baby_reacts": "not_sure",
+    "baby_distress": "not_sure",
+    "baby_withdrawn": "not_sure",
+    "wish_main": "not_sure",
+    "wish_understand": "no",
+    "wish_advice": "no",
+    "wish_alone": "no",
+}
+
+
+@pytest.mark.parametrize("key", [*BABY_SIGNALS, *WISH_POINTS])
+def test_no_single_answer_decides_a_judgement(key: str) -> None:
+    for code in QUESTION_BY_KEY[key].codes:
+        answers = {**NEUTRAL, key: code}
+        assert judge_baby(answers) == "unclear"
+        assert judge_parent(answers) == "mixed"
+
+
+def test_older_child_overrides_the_table() -> None:
+    answers = {**answers_for("affected", "understand"), "age_band": "over_3y"}
+    assert route_for(answers).suggestion == "older_child"
+
+
+answer_sets = st.fixed_dictionaries(
+    {
+        key: st.sampled_from(QUESTION_BY_KEY[key].codes)
+        for key in (*BABY_SIGNALS, *WISH_POINTS, "age_band")
+    }
+)
+
+
+@given(answer_sets)
+def test_routing_is_total_and_every_reason_comes_from_an_answer(answers: dict[str, str]) -> None:
+    routing = route_for(answers)
+    for reason in routing.reasons:
+        _, subject, code = reason.split(".")
+        assert subject in ("baby", "age") or answers[subject] == code
+
+
+def test_more_signals_never_make_a_baby_less_affected() -> None:
+    order = {"affected": 2, "unclear": 1, "not_affected": 0}
+    levels = ("rarely", "sometimes", "often")
+    for combo in itertools.product(levels, repeat=3):
+        base = dict(zip(BABY_SIGNALS, combo, strict=True))
+        for key in BABY_SIGNALS:
+            index = levels.index(base[key])
+            if index < 2:
+                more = {**base, key: levels[index + 1]}
+                assert order[judge_baby(more)] >= order[judge_baby(base)]

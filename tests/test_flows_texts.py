@@ -1,0 +1,138 @@
+"""Every user-facing text exists in English and Swedish, with the same placeholders."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from flows.clinic import load_clinic_config
+from flows.engine import PROGRESS_STEPS
+from flows.model import LANGUAGES, SAFETY_LEVELS
+from flows.questions import FINAL_STATES, QUESTIONS, STATES
+from flows.routing import ROUTING_TABLE, WISH_POINTS, reasons_for
+from flows.texts import catalog, placeholders, render
+
+
+def required_keys() -> set[str]:
+    """Every key the conversation can ask for, derived from the questions and the routing."""
+    keys = {
+        "summary",
+        "summary.skipped",
+        "nav.back",
+        "o.free_text.skip",
+        "o.final.restart",
+        "o.welcome.begin",
+        "o.welcome.other_language",
+        "o.summary.confirm",
+        "o.summary.change",
+        "o.change.cancel",
+        "o.delete.yes",
+        "o.delete.no",
+        "language.ask",
+        "language.changed",
+        "delete.confirm",
+        "delete.done",
+        "delete.kept",
+        "delete.report",
+        "research.fathers",
+        "declined",
+        "care.mip",
+        "care.chc",
+        "suggest.why",
+        "suggest.provisional",
+        "suggest.contact",
+        "suggest.older_child",
+        "free_text.shortened",
+        "flow.updated",
+        "reask",
+        "reask.final",
+        "stale",
+        "help",
+        "privacy",
+        "pause",
+        "unknown_command",
+        "resume",
+        "restarted",
+        "back.nothing",
+        "stop.nothing",
+        "why.age.older",
+    }
+    keys |= {f"o.consent.{code}" for code in ("yes", "no", "privacy")}
+    keys |= {f"language.{lang}" for lang in LANGUAGES}
+    keys |= {f"crisis.{level}" for level in SAFETY_LEVELS if level != "none"}
+    keys |= {f"suggest.{code}" for code in ROUTING_TABLE.values()}
+    keys |= {
+        f"prompt.{state}"
+        for state in STATES
+        if state not in {q.key for q in QUESTIONS} | {"summary"}
+    }
+    for question in QUESTIONS:
+        keys |= {f"q.{question.key}", f"s.{question.key}"}
+        keys |= {f"o.{question.key}.{code}" for code in question.codes}
+    often = ("often", "sometimes", "rarely", "not_sure")
+    for signals in itertools.product(often, repeat=3):
+        answers = dict(
+            zip(("baby_reacts", "baby_distress", "baby_withdrawn"), signals, strict=True)
+        )
+        for key, table in WISH_POINTS.items():
+            for code in table:
+                for baby in ("affected", "not_affected", "unclear"):
+                    keys |= set(reasons_for({**answers, key: code}, baby))
+    return keys
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_needed_key_exists(lang: str) -> None:
+    missing = required_keys() - catalog(lang).keys()
+    assert not missing, f"{lang} lacks {sorted(missing)}"
+
+
+def test_both_languages_have_the_same_keys() -> None:
+    en, sv = catalog("en"), catalog("sv")
+    assert sorted(en.keys() - sv.keys()) == []
+    assert sorted(sv.keys() - en.keys()) == []
+
+
+def test_placeholders_match_across_languages() -> None:
+    en, sv = catalog("en"), catalog("sv")
+    different = {
+        key: (placeholders(en[key]), placeholders(sv[key]))
+        for key in en
+        if key in sv and placeholders(en[key]) != placeholders(sv[key])
+    }
+    assert different == {}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_text_renders_with_the_clinic_values(lang: str) -> None:
+    values = load_clinic_config().values(lang, "bvc")
+    extra = {"reasons": "• x", "limit": 10, "sessions": 1, "intakes": 2}
+    for key, template in catalog(lang).items():
+        assert template.strip(), f"{lang}:{key} is empty"
+        assert placeholders(template) <= values.keys() | extra.keys(), (
+            f"{lang}:{key} has an unknown placeholder"
+        )
+        assert "{" not in render(lang, key, **values, **extra)
+
+
+def test_progress_steps_and_final_states_are_states() -> None:
+    assert set(PROGRESS_STEPS) <= set(STATES)
+    assert set(FINAL_STATES) <= set(STATES)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_parents_never_see_the_internal_judgement_words(lang: str) -> None:
+    for text in catalog(lang).values():
+        lowered = text.casefold()
+        for word in ("participator", "abandoned", "övergiven", "deltagare"):
+            assert word not in lowered
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_crisis_texts_carry_every_help_number(lang: str) -> None:
+    values = load_clinic_config().values(lang, "bvc")
+    danger = render(lang, "crisis.danger", **values)
+    for number in ("112", "1177", "90101"):
+        assert number in danger
+    assert "1177" in render(lang, "crisis.unwanted_thoughts", **values)
