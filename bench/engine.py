@@ -62,7 +62,7 @@ def throughput(engine: Engine, conversations: int, *, via_json: bool) -> float:
 
 
 def memory_for(engine: Engine, count: int) -> tuple[float, float]:
-    """Peak traced memory (KiB) while restoring ``count`` saved conversations in turn, and RSS (MiB)."""
+    """Peak traced KiB while restoring ``count`` saved conversations in turn, and max RSS MiB."""
     template = Conversation(
         state="baby_distress",
         answers={"role": "mother", "age_band": "6_12m", "baby_reacts": "often"},
@@ -87,13 +87,13 @@ def main() -> None:
     floor = bare_machine_rate(200_000)
     plain = throughput(engine, 3000, via_json=False)
     with_json = throughput(engine, 3000, via_json=True)
-    print(f"bare machine floor (set_state + trigger): {floor:>10,.0f} inputs/s")
-    print(
-        f"engine, whole conversations:               {plain:>10,.0f} inputs/s  ({floor / plain:.1f}x the floor's cost)"
-    )
-    print(
-        f"engine, saved/restored as JSON each input: {with_json:>10,.0f} inputs/s  ({floor / with_json:.1f}x the floor's cost)"
-    )
+    rows = [
+        ("bare machine floor (set_state + trigger)", floor),
+        ("engine, whole conversations", plain),
+        ("engine, saved/restored as JSON each input", with_json),
+    ]
+    for label, rate in rows:
+        print(f"{label:<42} {rate:>10,.0f} inputs/s  ({floor / rate:.1f}x the floor's cost)")
     print(f"target: >= 20,000 inputs/s on one core: {'met' if with_json >= 20_000 else 'NOT met'}")
     small_peak, _ = memory_for(engine, 10_000)
     large_peak, rss = memory_for(engine, 100_000)
