@@ -1,0 +1,100 @@
+"""Opening the database: durable settings, then every pending migration."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from storage.config import database_path
+
+
+class _DayMigrations(Migrations):
+    """Migrations that record the day they ran, not the exact time: none is stored anywhere."""
+
+    def _record_applied(self, db: Database, name: str) -> None:
+        db.table(self.migrations_table).insert(
+            {"migration_set": self.name, "name": name, "applied_at": date.today().isoformat()}
+        )
+
+
+migrations = _DayMigrations("intake")
+
+
+# Migrations are history: once released, one is never edited; change the schema with a new one.
+# Tables are WITHOUT ROWID so that no row keeps a hidden insertion order next to its week.
+@migrations()
+def m001_initial(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE intakes (
+            id TEXT PRIMARY KEY NOT NULL,
+            week TEXT NOT NULL,
+            flow_version INTEGER NOT NULL,
+            lang TEXT NOT NULL,
+            clinic TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            role TEXT,
+            age_band TEXT,
+            baby_reacts TEXT,
+            baby_distress TEXT,
+            baby_withdrawn TEXT,
+            sleep_feeding TEXT,
+            wish_main TEXT,
+            wish_understand TEXT,
+            wish_advice TEXT,
+            wish_alone TEXT,
+            wellbeing TEXT,
+            safety_answer TEXT,
+            baby_judgement TEXT,
+            parent_judgement TEXT,
+            suggestion TEXT NOT NULL,
+            safety_level TEXT NOT NULL,
+            free_text TEXT
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX intakes_week ON intakes (week);
+
+        CREATE TABLE progress (
+            week TEXT NOT NULL,
+            clinic TEXT NOT NULL,
+            question TEXT NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (week, clinic, question)
+        ) STRICT, WITHOUT ROWID;
+
+        CREATE TABLE sessions (
+            pseudonym TEXT PRIMARY KEY NOT NULL,
+            conversation TEXT NOT NULL,
+            last_active_day TEXT NOT NULL
+        ) STRICT, WITHOUT ROWID;
+
+        CREATE TABLE links (
+            pseudonym TEXT NOT NULL,
+            intake_id TEXT NOT NULL REFERENCES intakes (id) ON DELETE CASCADE,
+            expires_on TEXT NOT NULL,
+            PRIMARY KEY (pseudonym, intake_id)
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX links_intake_id ON links (intake_id);
+        CREATE INDEX links_expires_on ON links (expires_on);
+        """
+    )
+
+
+def open_db(path: str | os.PathLike[str] | None = None) -> Database:
+    """Open (creating folder and file if needed) and migrate the intake database.
+
+    ``path`` defaults to ``INTAKE_DB``, else ``data/intake.db``. Every commit is on disk before
+    it returns (WAL with ``synchronous=FULL``), and deleted rows are overwritten with zeros
+    (``secure_delete``) so erased answers do not linger in free pages.
+    """
+    file = database_path(path)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    db = Database(file)
+    db.enable_wal()
+    db.execute("PRAGMA synchronous = FULL")
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute("PRAGMA secure_delete = ON")
+    migrations.apply(db)
+    return db

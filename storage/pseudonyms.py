@@ -1,0 +1,72 @@
+"""Pseudonyms: a keyed hash of a Telegram user id, which the database alone cannot reverse."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+import secrets
+
+from storage.config import ConfigError, database_path
+
+MIN_SECRET_LENGTH = 16
+
+#: What `pseudonym_for` returns; anything else (a raw id, a username) is refused at the door.
+PSEUDONYM = re.compile(r"[0-9a-f]{64}")
+
+
+def pseudonym_for(user_id: int, secret: str) -> str:
+    """The HMAC-SHA256 (hex) of the user id under the secret: the only key a parent is stored by."""
+    return hmac.new(secret.encode(), str(user_id).encode(), hashlib.sha256).hexdigest()
+
+
+def check_pseudonym(pseudonym: str) -> str:
+    """Refuse anything that is not a pseudonym, so a raw id can never become a key by mistake."""
+    if not PSEUDONYM.fullmatch(pseudonym):
+        # The value itself is left out of the message: it may be the very id it must not log.
+        raise ValueError("not a pseudonym: use pseudonym_for(user_id, secret)")
+    return pseudonym
+
+
+def check_secret(secret: str | None) -> str:
+    """The secret without surrounding whitespace, or ConfigError when it is missing or short."""
+    cleaned = (secret or "").strip()
+    if len(cleaned) < MIN_SECRET_LENGTH:
+        raise ConfigError(
+            f"INTAKE_SECRET must be set to a random string of at least {MIN_SECRET_LENGTH} "
+            "characters (for example the output of "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'`)."
+        )
+    return cleaned
+
+
+def local_secret(db_path: str | os.PathLike[str] | None = None) -> str:
+    """The terminal chat's own secret, kept (mode 0600) in ``<database>.secret`` beside the DB.
+
+    Created on first use. The file is linked into place only once it is complete, so a crash
+    never leaves a half-written secret, and two processes starting together agree on one.
+    """
+    db_file = database_path(db_path)
+    path = db_file.with_name(db_file.name + ".secret")
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w", encoding="ascii") as file:
+                file.write(secrets.token_hex(32) + "\n")
+                file.flush()
+                os.fsync(file.fileno())
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another process made it first: use theirs
+        finally:
+            draft.unlink(missing_ok=True)
+    try:
+        return check_secret(path.read_text(encoding="ascii"))
+    except (ConfigError, UnicodeDecodeError):
+        raise ConfigError(
+            f"The local secret file {path} is damaged: delete it to make a new one "
+            "(unfinished conversations will then start afresh)."
+        ) from None

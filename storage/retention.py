@@ -1,0 +1,83 @@
+"""Deleting on request (erasure) and on schedule (retention)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlite_utils import Database
+
+from storage.config import DEFAULT_INTAKE_MONTHS, DEFAULT_LINK_DAYS, DEFAULT_SESSION_IDLE_DAYS
+from storage.dates import iso_week, months_before
+from storage.pseudonyms import check_pseudonym
+
+
+@dataclass(frozen=True, slots=True)
+class Erasure:
+    """What `erase` deleted, to tell the parent."""
+
+    sessions: int
+    intakes: int
+
+
+@dataclass(frozen=True, slots=True)
+class PurgeReport:
+    """What `purge` deleted."""
+
+    sessions: int
+    links: int
+    intakes: int
+
+
+def erase(db: Database, pseudonym: str) -> Erasure:
+    """Delete the parent's session, every intake still linked to them, and the links.
+
+    Intakes whose link has already expired cannot be found any more, by design. The anonymous
+    progress counts are not touched: nothing in them belongs to anyone.
+    """
+    check_pseudonym(pseudonym)
+    with db.atomic():
+        sessions = db.execute("DELETE FROM sessions WHERE pseudonym = ?", [pseudonym]).rowcount
+        intakes = db.execute(
+            "DELETE FROM intakes WHERE id IN (SELECT intake_id FROM links WHERE pseudonym = ?)",
+            [pseudonym],
+        ).rowcount
+        db.execute("DELETE FROM links WHERE pseudonym = ?", [pseudonym])
+    _flush_wal(db)
+    return Erasure(sessions=sessions, intakes=intakes)
+
+
+def purge(
+    db: Database,
+    *,
+    session_idle_days: int = DEFAULT_SESSION_IDLE_DAYS,
+    link_days: int = DEFAULT_LINK_DAYS,
+    intake_months: int = DEFAULT_INTAKE_MONTHS,
+    today: date | None = None,
+) -> PurgeReport:
+    """Apply retention: sessions idle longer than ``session_idle_days``, expired links, and
+    intakes from before the ISO week ``intake_months`` months ago.
+
+    A link never outlives ``link_days`` from today, even one made under a longer setting.
+    """
+    day = today or date.today()
+    with db.atomic():
+        sessions = db.execute(
+            "DELETE FROM sessions WHERE last_active_day < ?",
+            [(day - timedelta(days=session_idle_days)).isoformat()],
+        ).rowcount
+        latest = (day + timedelta(days=link_days)).isoformat()
+        db.execute("UPDATE links SET expires_on = ? WHERE expires_on > ?", [latest, latest])
+        links = db.execute("DELETE FROM links WHERE expires_on <= ?", [day.isoformat()]).rowcount
+        intakes = db.execute(
+            "DELETE FROM intakes WHERE week < ?", [iso_week(months_before(day, intake_months))]
+        ).rowcount
+    _flush_wal(db)
+    return PurgeReport(sessions=sessions, links=links, intakes=intakes)
+
+
+def _flush_wal(db: Database) -> None:
+    # Deleted rows are zeroed in the pages (secure_delete), but older copies of those pages
+    # stay in the write-ahead log until it is checkpointed and truncated. Best effort: with
+    # another reader active the log is kept, and is overwritten as writing goes on.
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")

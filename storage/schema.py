@@ -1,0 +1,152 @@
+"""What every table and column holds, in words and codes: the codebook for staff tools.
+
+Datasette metadata, the codebook and the checks in `record_intake` all read from here. The
+tables themselves are created by the migrations in `storage.db`; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+#: Clinic codes as the engine accepts them from a deep link or the configuration.
+CLINIC_CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")
+#: Question keys (and other step names) counted in `progress`.
+STEP_CODE = re.compile(r"[a-z0-9_]{1,40}")
+
+OFTEN = ("often", "sometimes", "rarely", "not_sure")
+YES_MAYBE_NO = ("yes", "maybe", "no")
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column: what it means, and the codes it may hold (empty: see the description)."""
+
+    description: str
+    codes: tuple[str, ...] = ()
+    required: bool = False  # NOT NULL; other columns are NULL where a question was skipped
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    description: str
+    columns: dict[str, Column] = field(default_factory=dict)
+    staff: bool = False  # shown to staff (Datasette, exports); the others never are
+
+
+#: The columns of `intakes` that come from the engine's record, in display order.
+RECORD_COLUMNS: dict[str, Column] = {
+    "flow_version": Column(
+        "Version of the questions and codes the parent answered (see flows/model.py).",
+        required=True,
+    ),
+    "lang": Column("Language of the conversation.", ("en", "sv"), required=True),
+    "clinic": Column(
+        "Code of the clinic the parent came through (deep link), or the configured default.",
+        required=True,
+    ),
+    "outcome": Column(
+        "How the intake ended: a suggestion, or the baby is past the age MIP serves.",
+        ("suggestion", "older_child"),
+        required=True,
+    ),
+    "role": Column("Who was chatting.", ("mother", "father", "partner", "other")),
+    "age_band": Column("The baby's age.", ("under_6m", "6_12m", "1_2y", "2_3y", "over_3y")),
+    "baby_reacts": Column(
+        "Does the baby react (whining, fussy, anxious) when the parent is upset?", OFTEN
+    ),
+    "baby_distress": Column("Does the baby often seem sad, distressed or hard to comfort?", OFTEN),
+    "baby_withdrawn": Column("Does the baby seem withdrawn or avoid contact?", OFTEN),
+    "sleep_feeding": Column(
+        "Worries about sleep or feeding (context).", ("sleep", "feeding", "both", "neither")
+    ),
+    "wish_main": Column(
+        "What the parent mainly hopes for: to understand how they and the baby affect each "
+        "other, concrete advice, or both.",
+        ("understand", "advice", "both", "not_sure"),
+    ),
+    "wish_understand": Column(
+        "Would the parent like to understand how they and the baby affect each other?",
+        YES_MAYBE_NO,
+    ),
+    "wish_advice": Column("Would the parent like concrete advice on what to do now?", YES_MAYBE_NO),
+    "wish_alone": Column(
+        "Does the parent feel left alone with the situation?", ("yes", "sometimes", "no")
+    ),
+    "wellbeing": Column("The parent's own wellbeing.", ("mostly_ok", "strained", "low")),
+    "safety_answer": Column(
+        "Answer to the gentle safety question (thoughts of harming oneself or the baby): no, "
+        "yes but unwanted and frightening, yes and afraid of acting.",
+        ("no", "yes_unwanted", "yes_afraid"),
+    ),
+    "baby_judgement": Column(
+        "Internal judgement, from several answers: is the baby affected by the parent's "
+        "distress? Never shown to parents.",
+        ("affected", "not_affected", "unclear"),
+    ),
+    "parent_judgement": Column(
+        "Internal judgement, from several answers: does the parent want to understand, want "
+        "advice, or both/unclear? Never shown to parents.",
+        ("understand", "advice", "mixed"),
+    ),
+    "suggestion": Column(
+        "The care suggested (routing table in PRODUCT.md).",
+        ("mip", "mip_with_guidance", "mip_may_suit", "chc", "chc_first", "both", "older_child"),
+        required=True,
+    ),
+    "safety_level": Column(
+        "Highest safety message shown during the conversation.",
+        ("none", "unwanted_thoughts", "danger"),
+        required=True,
+    ),
+    "free_text": Column(
+        "What the parent wrote for the clinic, with personal details replaced by placeholders "
+        "such as [phone], [email], [personnummer], [address], [link], [handle], [name]."
+    ),
+}
+
+TABLES: dict[str, Table] = {
+    "intakes": Table(
+        "One row per completed intake, anonymised: no name, account, date or time.",
+        {
+            "id": Column("Random id of the intake; says nothing about the parent.", required=True),
+            "week": Column("ISO week the intake was completed, e.g. 2026-W48.", required=True),
+            **RECORD_COLUMNS,
+        },
+        staff=True,
+    ),
+    "progress": Table(
+        "How far conversations got, counted per week, clinic and step, with no link to anyone.",
+        {
+            "week": Column("ISO week, e.g. 2026-W48.", required=True),
+            "clinic": Column("Clinic code.", required=True),
+            "question": Column(
+                "Step reached (a question key, or consent/summary/done).", required=True
+            ),
+            "count": Column(
+                "How many conversations reached that step in that week.", required=True
+            ),
+        },
+        staff=True,
+    ),
+    "sessions": Table(
+        "Unfinished conversations, so a parent can pause and come back; never shown to staff.",
+        {
+            "pseudonym": Column("Keyed hash of the Telegram user id (HMAC-SHA256).", required=True),
+            "conversation": Column("The saved conversation (the engine's JSON).", required=True),
+            "last_active_day": Column(
+                "Day of the last answer, for purging idle sessions.", required=True
+            ),
+        },
+    ),
+    "links": Table(
+        "Which intakes a pseudonym made, only so a parent can delete them; expires.",
+        {
+            "pseudonym": Column("Keyed hash of the Telegram user id.", required=True),
+            "intake_id": Column("The intake's id.", required=True),
+            "expires_on": Column("Day from which the link is purged.", required=True),
+        },
+    ),
+}
+
+STAFF_TABLES: tuple[str, ...] = tuple(name for name, table in TABLES.items() if table.staff)
