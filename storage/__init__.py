@@ -8,7 +8,7 @@ from storage.config import ConfigError, RetentionSettings, database_path
 from storage.db import open_db
 from storage.intakes import check_record, count_progress, intake_rows, record_intake
 from storage.pseudonyms import check_secret, local_secret, pseudonym_for
-from storage.retention import Erasure, PurgeReport, erase, purge
+from storage.retention import Erasure, PurgeReport, erase, flush_wal, purge
 from storage.scrub import PLACEHOLDERS, scrub
 from storage.sessions import delete_session, load_session, save_session
 
@@ -24,6 +24,7 @@ __all__ = [
     "database_path",
     "delete_session",
     "erase",
+    "flush_wal",
     "intake_rows",
     "load_session",
     "local_secret",

@@ -39,17 +39,18 @@ def record_intake(
     anyone. The session is left alone: the caller decides when it goes.
     """
     row = check_record(record)
+    link = None if pseudonym is None else check_pseudonym(pseudonym)
     if isinstance(row["free_text"], str):
         row["free_text"] = scrub(row["free_text"], names).strip() or None
     day = today or date.today()
     intake_id = uuid.uuid4().hex
     with db.atomic():
         db.execute(_INSERT_INTAKE, [intake_id, iso_week(day), *row.values()])
-        if pseudonym is not None:
+        if link is not None:
             db.execute(
                 "INSERT INTO links (pseudonym, intake_id, expires_on) VALUES (?, ?, ?)",
                 [
-                    check_pseudonym(pseudonym),
+                    link,
                     intake_id,
                     (day + timedelta(days=link_days)).isoformat(),
                 ],

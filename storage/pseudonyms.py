@@ -7,8 +7,9 @@ import hmac
 import os
 import re
 import secrets
+from pathlib import Path
 
-from storage.config import ConfigError, database_path
+from storage.config import ConfigError
 
 MIN_SECRET_LENGTH = 16
 
@@ -41,32 +42,32 @@ def check_secret(secret: str | None) -> str:
     return cleaned
 
 
-def local_secret(db_path: str | os.PathLike[str] | None = None) -> str:
-    """The terminal chat's own secret, kept (mode 0600) in ``<database>.secret`` beside the DB.
+def local_secret(path: str | os.PathLike[str]) -> str:
+    """The terminal chat's own secret, kept in the file at ``path`` (mode 0600), made if missing.
 
-    Created on first use. The file is linked into place only once it is complete, so a crash
-    never leaves a half-written secret, and two processes starting together agree on one.
+    The caller keeps the file next to the database. It is linked into place only once it is
+    complete, so a crash never leaves a half-written secret, and two processes starting
+    together agree on one.
     """
-    db_file = database_path(db_path)
-    path = db_file.with_name(db_file.name + ".secret")
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        draft = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+    secret_file = Path(path)
+    if not secret_file.exists():
+        secret_file.parent.mkdir(parents=True, exist_ok=True)
+        draft = secret_file.with_name(f".{secret_file.name}.{secrets.token_hex(8)}")
         fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             with os.fdopen(fd, "w", encoding="ascii") as file:
                 file.write(secrets.token_hex(32) + "\n")
                 file.flush()
                 os.fsync(file.fileno())
-            os.link(draft, path)
+            os.link(draft, secret_file)
         except FileExistsError:
             pass  # another process made it first: use theirs
         finally:
             draft.unlink(missing_ok=True)
     try:
-        return check_secret(path.read_text(encoding="ascii"))
+        return check_secret(secret_file.read_text(encoding="ascii"))
     except (ConfigError, UnicodeDecodeError):
         raise ConfigError(
-            f"The local secret file {path} is damaged: delete it to make a new one "
+            f"The local secret file {secret_file} is damaged: delete it to make a new one "
             "(unfinished conversations will then start afresh)."
         ) from None

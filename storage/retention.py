@@ -43,7 +43,7 @@ def erase(db: Database, pseudonym: str) -> Erasure:
             [pseudonym],
         ).rowcount
         db.execute("DELETE FROM links WHERE pseudonym = ?", [pseudonym])
-    _flush_wal(db)
+    flush_wal(db)
     return Erasure(sessions=sessions, intakes=intakes)
 
 
@@ -72,12 +72,20 @@ def purge(
         intakes = db.execute(
             "DELETE FROM intakes WHERE week < ?", [iso_week(months_before(day, intake_months))]
         ).rowcount
-    _flush_wal(db)
+    flush_wal(db)
     return PurgeReport(sessions=sessions, links=links, intakes=intakes)
 
 
-def _flush_wal(db: Database) -> None:
-    # Deleted rows are zeroed in the pages (secure_delete), but older copies of those pages
-    # stay in the write-ahead log until it is checkpointed and truncated. Best effort: with
-    # another reader active the log is kept, and is overwritten as writing goes on.
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+def flush_wal(db: Database) -> bool:
+    """Empty the write-ahead log into the database file; True if it was emptied.
+
+    Deleted rows are zeroed in their pages (``secure_delete``), but older copies of those pages
+    stay in the log until it is checkpointed and truncated. `erase` and `purge` call this
+    themselves; a caller that wraps them in its own transaction calls it after the commit
+    (inside a transaction it does nothing). With another connection reading, the log is kept
+    and is overwritten as writing goes on.
+    """
+    if db.conn.in_transaction:
+        return False
+    busy: int = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+    return busy == 0

@@ -18,7 +18,9 @@ from personnummer import personnummer
 
 PLACEHOLDERS = ("phone", "email", "personnummer", "address", "link", "handle", "name")
 
-_EMAIL = re.compile(r"(?<![\w.%+-])[\w.%+-]+@[\w-]+(?:\.[\w-]+)*")
+# The local part takes every character RFC 5322 allows unquoted, so none is left behind.
+_LOCAL_PART = r"[\w.!#$%&'*+/=?^`{|}~-]"
+_EMAIL = re.compile(rf"(?<!{_LOCAL_PART}){_LOCAL_PART}+@[\w-]+(?:\.[\w-]+)*")
 
 _URL_END = r"[^\s<>\"]*[^\s<>\".,;:!?)\]}'»]"
 _LINK = re.compile(

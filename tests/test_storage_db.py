@@ -1,0 +1,178 @@
+"""The database itself: settings, migrations, schema, resuming, and surviving a kill."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+
+from storage import (
+    count_progress,
+    load_session,
+    open_db,
+    pseudonym_for,
+    record_intake,
+    save_session,
+)
+from storage.db import migrations
+from storage.schema import TABLES
+from tests.conftest_storage import SECRET, record
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def db_file(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "intake.db"
+
+
+def test_open_db_creates_the_folder_and_sets_durable_pragmas(db_file: Path) -> None:
+    db = open_db(db_file)
+    assert db_file.exists()
+    assert db.journal_mode == "wal"
+    assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert db.execute("PRAGMA secure_delete").fetchone()[0] == 1
+
+
+def test_open_db_defaults_to_intake_db_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INTAKE_DB", str(tmp_path / "env" / "x.db"))
+    open_db().close()
+    assert (tmp_path / "env" / "x.db").exists()
+    monkeypatch.delenv("INTAKE_DB")
+    monkeypatch.chdir(tmp_path)
+    open_db().close()
+    assert (tmp_path / "data" / "intake.db").exists()
+
+
+def test_migrations_are_idempotent(db_file: Path) -> None:
+    open_db(db_file).close()
+    schema = Database(db_file).schema
+    db = open_db(db_file)
+    open_db(db_file).close()
+    assert db.schema == schema
+    assert [m.name for m in migrations.applied(db)] == ["m001_initial"]
+    assert migrations.pending(db) == []
+
+
+def test_tables_match_the_codebook(db_file: Path) -> None:
+    db = open_db(db_file)
+    for name, table in TABLES.items():
+        info = db.execute(f"PRAGMA table_info({name})").fetchall()
+        assert [row[1] for row in info] == list(table.columns), name
+        required = {row[1] for row in info if row[3] or row[5]}
+        assert required == {col for col, c in table.columns.items() if c.required}, name
+
+
+def test_no_exact_time_is_stored_anywhere(db_file: Path) -> None:
+    db = open_db(db_file)
+    pseudonym = pseudonym_for(42, SECRET)
+    save_session(db, pseudonym, '{"state": "role"}')
+    record_intake(db, record(), pseudonym=pseudonym)
+    count_progress(db, "role", "demo")
+    day = re.compile(r"\d{4}-\d{2}-\d{2}")
+    for table in db.table_names():
+        for row in db[table].rows:
+            for value in row.values():
+                text = str(value)
+                assert not re.search(r"\d{1,2}:\d{2}", text), (table, text)
+                if day.search(text):
+                    assert day.fullmatch(text), (table, text)  # a whole day at most
+
+
+def test_a_parent_resumes_after_the_database_is_closed_and_reopened(db_file: Path) -> None:
+    pseudonym = pseudonym_for(987654321, SECRET)
+    conversation = json.dumps({"state": "baby_distress", "answers": {"role": "father"}})
+    db = open_db(db_file)
+    save_session(db, pseudonym, conversation)
+    db.close()
+    assert load_session(open_db(db_file), pseudonym) == conversation
+
+
+def test_a_second_connection_sees_each_save_at_once(db_file: Path) -> None:
+    writer, reader = open_db(db_file), open_db(db_file)
+    pseudonym = pseudonym_for(1, SECRET)
+    for step in range(3):
+        save_session(writer, pseudonym, f'{{"step": {step}}}')
+        assert load_session(reader, pseudonym) == f'{{"step": {step}}}'
+
+
+def test_in_memory_database_works_for_a_chat_that_stores_nothing() -> None:
+    db = open_db(":memory:")
+    save_session(db, pseudonym_for(1, SECRET), "{}")
+    assert load_session(db, pseudonym_for(1, SECRET)) == "{}"
+
+
+BURST = textwrap.dedent(
+    """
+    import sys
+    from storage import open_db, pseudonym_for, save_session
+
+    db = open_db(sys.argv[1])
+    for n in range(int(sys.argv[2]), 10**9):
+        save_session(db, pseudonym_for(n, sys.argv[3]), '{"n": %d, "pad": "%s"}' % (n, "x" * 300))
+        print("saved", n, flush=True)
+    """
+)
+
+
+@pytest.mark.parametrize("kill_after", [0.3, 0.7])
+def test_a_process_killed_mid_burst_loses_no_saved_answer(db_file: Path, kill_after: float) -> None:
+    open_db(db_file).close()
+    printed: list[int] = []
+    for start in (0, 100_000):  # two kills in a row: the second starts on a hot WAL
+        child = subprocess.Popen(
+            [sys.executable, "-c", BURST, str(db_file), str(start), SECRET],
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert child.stdout is not None
+        first = child.stdout.readline()  # the burst is under way
+        time.sleep(kill_after)
+        os.kill(child.pid, signal.SIGKILL)
+        rest, _ = child.communicate(timeout=10)
+        lines = [first, *rest.splitlines()]
+        printed += [int(line.split()[1]) for line in lines if line.startswith("saved ")]
+        assert child.returncode == -signal.SIGKILL
+
+    db = open_db(db_file)
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert len(printed) > 20
+    for n in printed:
+        saved = load_session(db, pseudonym_for(n, SECRET))
+        assert saved is not None, n
+        assert json.loads(saved)["n"] == n
+
+
+def test_storage_imports_neither_telegram_nor_bot_nor_flows() -> None:
+    probe = (
+        "import sys, storage\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in {'telegram', 'bot', 'flows'}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
+
+
+def test_iso_week_of_the_intake_is_the_only_time_it_keeps(db_file: Path) -> None:
+    db = open_db(db_file)
+    record_intake(db, record(), pseudonym=None, today=date(2026, 11, 26))
+    record_intake(db, record(), pseudonym=None, today=date(2027, 1, 1))  # ISO week 53 of 2026
+    assert [row["week"] for row in db.query("SELECT week FROM intakes ORDER BY week")] == [
+        "2026-W48",
+        "2026-W53",
+    ]
