@@ -1,0 +1,99 @@
+"""`intake chat` in a terminal, driven by a script on standard input."""
+
+from __future__ import annotations
+
+import io
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import storage
+from bot.chat import chat, format_reply, open_service
+from flows.model import Option, Reply
+
+INTAKE = [
+    "1",  # let's begin
+    "yes",
+    "I'm the father",
+    "6–12 months",
+    "often",
+    "sometimes",
+    "rarely",
+    "sleep",
+    "1",  # to understand
+    "yes",
+    "no",
+    "no",
+    "mostly ok",
+    "no",
+    "We moved recently. Call me on 070-123 45 67",
+    "1",  # that's right
+]
+
+
+def run_chat(
+    args: list[str], lines: list[str], env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", "chat", *args],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **env},
+        check=False,
+    )
+
+
+def test_options_are_numbered_from_one() -> None:
+    reply = Reply("k", "Question?", (Option("a", "First"), Option("b", "Second")))
+    assert format_reply(reply) == "Question?\n  1) First\n  2) Second"
+
+
+def test_a_whole_intake_in_the_terminal_is_recorded_anonymised(tmp_path: Path) -> None:
+    db_path = tmp_path / "intake.db"
+    result = run_chat(["--lang", "en"], INTAKE, {"INTAKE_DB": str(db_path)})
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Hello, and welcome" in out
+    assert "  1) Let's begin" in out
+    assert "The research behind this chat studied mothers" in out
+    assert "mother-infant psychoanalytic treatment (MIP) may suit" in out
+    rows = (
+        sqlite3.connect(db_path)
+        .execute("SELECT role, suggestion, free_text FROM intakes")
+        .fetchall()
+    )
+    assert rows == [("father", "mip", "We moved recently. Call me on [phone]")]
+
+
+def test_swedish_chat_and_crisis_first(tmp_path: Path) -> None:
+    result = run_chat(
+        ["--lang", "sv", "--no-store"],
+        ["1", "jag orkar inte mer"],
+        {"INTAKE_DB": str(tmp_path / "x.db")},
+    )
+    assert result.returncode == 0, result.stderr
+    crisis_at = result.stdout.index("Tack för att du berättar")
+    assert "112" in result.stdout[crisis_at:]
+    assert "90101" in result.stdout[crisis_at:]
+    assert not (tmp_path / "x.db").exists()
+
+
+def test_the_chat_resumes_where_it_stopped(tmp_path: Path) -> None:
+    env = {"INTAKE_DB": str(tmp_path / "intake.db")}
+    first = run_chat(["--lang", "en"], INTAKE[:5], env)
+    assert first.returncode == 0, first.stderr
+    second = run_chat(["--lang", "en"], [], env)
+    assert "Welcome back" in second.stdout
+    assert "sad, distressed or hard to comfort" in second.stdout  # the next question, not the first
+
+
+def test_chat_function_with_in_memory_streams(tmp_path: Path) -> None:
+    service = open_service(str(tmp_path / "intake.db"), store=True)
+    stdout = io.StringIO()
+    assert chat(service, "en", io.StringIO("/help\n"), stdout) == 0
+    assert "/back: go back one question" in stdout.getvalue()
+    assert storage.load_session(service.db, service.pseudonym(os.getuid())) is not None
