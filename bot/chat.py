@@ -81,7 +81,7 @@ def chat(
     first = "/restart" if new else "/start"
     outcome = service.handle(LOCAL_USER, Text(first), lang=lang)
     while True:
-        stdout.write("\n\n".join(format_reply(reply) for reply in outcome.replies) + "\n")
+        stdout.write("\n\n".join(format_reply(reply) for reply in outcome.replies) + "\n\n")
         if interactive:
             stdout.write("> ")
         stdout.flush()
