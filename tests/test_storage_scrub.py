@@ -1,0 +1,205 @@
+"""Scrubbing free text: personal details go, look-alikes stay, nothing ever crashes."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from storage import scrub
+from storage.scrub import PLACEHOLDERS
+
+NAMES = ("Lovisa", "Zlatanovic-Berg", "lovisa_zeta88")
+
+SCRUBBED = [
+    # phone numbers, Swedish
+    ("Ring mig på 070-123 45 67 efter kl 18", "Ring mig på [phone] efter kl 18"),
+    ("mitt nummer är 0701234567", "mitt nummer är [phone]"),
+    ("mobil 073 555 12 34", "mobil [phone]"),
+    ("hemma 08-123 456 78", "hemma [phone]"),
+    ("ring 031-12 34 56 dagtid", "ring [phone] dagtid"),
+    ("tel:0701234567", "tel:[phone]"),
+    ("ring0701234567", "ring[phone]"),
+    ("0046 70 123 45 67", "[phone]"),
+    # phone numbers, international
+    ("Call me on +46 70 123 45 67", "Call me on [phone]"),
+    ("whatsapp +46701234567 please", "whatsapp [phone] please"),
+    ("my UK number +44 20 7946 0958", "my UK number [phone]"),
+    ("US: +1 (415) 555-2671", "US: [phone]"),
+    ("fictional +1 555 0100", "fictional [phone]"),
+    # e-mail
+    ("Mejla anna.svensson@gmail.com tack", "Mejla [email] tack"),
+    ("email me at Lovisa.Z+clinic@example.co.uk.", "email me at [email]."),
+    ("skriv till anna@gmail", "skriv till [email]"),
+    # personnummer and samordningsnummer, 10 and 12 digits, with and without separator
+    ("Mitt pnr: 850709-9805", "Mitt pnr: [personnummer]"),
+    ("personnummer 8507099805", "personnummer [personnummer]"),
+    ("född 19850709-9805", "född [personnummer]"),
+    ("198507099805 är mitt", "[personnummer] är mitt"),
+    ("samordningsnummer 850769-9802", "samordningsnummer [personnummer]"),
+    ("farfar, över hundra: 120505+1236", "farfar, över hundra: [personnummer]"),
+    ("bebisen: 20250301-2383", "bebisen: [personnummer]"),
+    # addresses
+    ("Vi bor på Storgatan 12", "Vi bor på [address]"),
+    ("Storgatan 12B, 123 45 Stockholm", "[address]"),
+    ("postnummer 123 45", "postnummer [address]"),
+    ("12345 Göteborg", "[address]"),
+    ("Sveavägen 44 lgh 1102, Stockholm", "[address], Stockholm"),
+    ("hos mormor på björkvägen 3a", "hos mormor på [address]"),
+    ("We live at 12 Baker Street", "We live at [address]"),
+    ("221B Baker St. London NW1 6XE", "[address] London [address]"),
+    ("flat at 4 station road", "flat at [address]"),
+    # links
+    ("se https://example.com/a?b=1.", "se [link]."),
+    ("http://min-blogg.se/om-mig", "[link]"),
+    ("www.facebook.com/anna.svensson", "[link]"),
+    ("skriv på t.me/annasvensson", "skriv på [link]"),
+    ("min blogg annasblogg.se", "min blogg [link]"),
+    ("instagram.com/anna_s", "[link]"),
+    # handles
+    ("@anna_s88 på insta", "[handle] på insta"),
+    ("(hitta mig: @lovisa.z)", "(hitta mig: [handle])"),
+    # the parent's own names, any case, whole words, genitives
+    ("Hej, jag heter Lovisa Zlatanovic-Berg", "Hej, jag heter [name] [name]"),
+    ("LOVISAS bebis, lovisa's baby", "[name] bebis, [name] baby"),
+    ("Zlatanovic skriver, Berg också", "[name] skriver, [name] också"),
+    ("användare lovisa_zeta88", "användare [name]"),
+    ("Lovisa-Marie, my baby", "[name]-Marie, my baby"),  # a hyphen ends a word
+    # several at once
+    (
+        "Lovisa, 850709-9805, Storgatan 12, 070-123 45 67, lovisa@example.se",
+        "[name], [personnummer], [address], [phone], [email]",
+    ),
+]
+
+SURVIVES = [
+    "Det kostar 350 kr i månaden",
+    "It cost $20 and then £15",
+    "pris 1 250 kr, eller 10 000 kr totalt",
+    "Hon föddes 2024",
+    "born in 2023, due in March 2025",
+    "Hon vägde 3450 g vid födseln",
+    "nu väger hon 3,4 kg",
+    "he weighs 7.2 kg",
+    "vaknar 03:15 varje natt",
+    "wakes at 3am and at 05:30",
+    "somnar kl 3 och vaknar kl. 7",
+    "sover 45 minuter åt gången",
+    "naps for 20 min, feeds 120 ml",
+    "vaknar 3 gånger per natt",
+    "she is 14 weeks old",
+    "den 12 mars var det värst",
+    "since 5 May things got worse",
+    "BVC-besök 2024-11-05",
+    "appointment on 05/11/2024",
+    "vecka 48, dag 3",
+    "mellan 22 och 06",
+    "ring 1177 eller 112, eller 90101",
+    "3 times on the way home",
+    "2 weeks in the park",
+    "we drove 3 hours down the road",
+    "det går bra nu",
+    "Doktor Berglund och BVC-sköterskan Lovisan",  # names only as whole words
+    "Storgatan är stökig",
+    "bara 850709-9806 (fel kontrollsiffra)",
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SCRUBBED)
+def test_personal_details_become_typed_placeholders(text: str, expected: str) -> None:
+    assert scrub(text, NAMES) == expected
+
+
+@pytest.mark.parametrize("text", SURVIVES)
+def test_look_alikes_survive(text: str) -> None:
+    assert scrub(text, NAMES) == text
+
+
+def test_there_are_enough_cases_of_every_kind() -> None:
+    assert len(SCRUBBED) + len(SURVIVES) >= 40
+    for placeholder in PLACEHOLDERS:
+        assert any(f"[{placeholder}]" in expected for _, expected in SCRUBBED), placeholder
+
+
+def test_full_width_digits_are_no_way_around_it() -> None:
+    assert scrub("ring ０７０１２３４５６７") == "ring [phone]"
+
+
+# ---- properties
+
+
+def luhn(digits: str) -> int:
+    total = 0
+    for index, char in enumerate(digits):
+        value = int(char) * (2 - index % 2)
+        total += value - 9 if value > 9 else value
+    return (10 - total % 10) % 10
+
+
+@st.composite
+def personnummer(draw: st.DrawFn) -> str:
+    born = draw(st.dates(date(1930, 1, 1), date(2025, 12, 31)))
+    day = born.day + (60 if draw(st.booleans()) else 0)  # samordningsnummer add 60
+    short = f"{born:%y%m}{day:02d}{draw(st.integers(1, 999)):03d}"
+    short += str(luhn(short))
+    sep = draw(st.sampled_from(["", "-"]))
+    long = draw(st.booleans())
+    return f"{born.year // 100 if long else ''}{short[:6]}{sep}{short[6:]}"
+
+
+@st.composite
+def phone_numbers(draw: st.DrawFn) -> str:
+    digits = "".join(draw(st.lists(st.sampled_from("0123456789"), min_size=7, max_size=7)))
+    mobile = draw(st.sampled_from(["070", "072", "073", "076", "079"])) + digits
+    forms = [
+        f"{mobile[:3]}-{mobile[3:6]} {mobile[6:8]} {mobile[8:]}",
+        mobile,
+        f"{mobile[:3]} {mobile[3:6]} {mobile[6:8]} {mobile[8:]}",
+        f"+46 {mobile[1:3]} {mobile[3:6]} {mobile[6:8]} {mobile[8:]}",
+        f"+46{mobile[1:]}",
+        f"+44 7{digits[:3]} {digits}",
+    ]
+    return draw(st.sampled_from(forms))
+
+
+identifiers = st.emails() | phone_numbers() | personnummer()
+
+
+@given(st.text())
+def test_any_text_is_scrubbed_without_error_and_scrubbing_twice_changes_nothing(text: str) -> None:
+    once = scrub(text, NAMES)
+    assert scrub(once, NAMES) == once
+
+
+@given(st.text(max_size=80), identifiers, st.text(max_size=80))
+def test_an_identifier_never_survives_whatever_surrounds_it(
+    before: str, identifier: str, after: str
+) -> None:
+    assert identifier not in scrub(f"{before} {identifier} {after}")
+
+
+@given(
+    st.text(max_size=80),
+    st.from_regex(r"[A-ZÅÄÖ][a-zåäö]{1,12}", fullmatch=True).filter(
+        lambda name: name.lower() not in PLACEHOLDERS
+    ),
+    st.text(max_size=80),
+)
+def test_a_given_name_never_survives_as_a_word(before: str, name: str, after: str) -> None:
+    scrubbed = scrub(f"{before} {name.upper()} {after}", [name])
+    assert name.lower() not in re.findall(r"\w+", scrubbed.lower())
+
+
+def test_huge_text_is_scrubbed_in_reasonable_time() -> None:
+    text = "Lovisa 070-123 45 67 sover 3 timmar, Storgatan 12 " * 20_000 + "1" * 100_000
+    scrubbed = scrub(text, NAMES)
+    assert "070-123" not in scrubbed
+    assert scrubbed.count("[phone]") == 20_000
+
+
+def test_odd_names_are_handled_and_single_letters_ignored() -> None:
+    names = ["", "  ", "@", "A", "O'Brien (Sr.)", "88", "Ölwen"]
+    assert scrub("a baby, O'Brien's and ölwen 88", names) == "a baby, [name] and [name] 88"
