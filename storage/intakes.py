@@ -49,11 +49,7 @@ def record_intake(
         if link is not None:
             db.execute(
                 "INSERT INTO links (pseudonym, intake_id, expires_on) VALUES (?, ?, ?)",
-                [
-                    link,
-                    intake_id,
-                    (day + timedelta(days=link_days)).isoformat(),
-                ],
+                [link, intake_id, (day + timedelta(days=link_days)).isoformat()],
             )
     return intake_id
 

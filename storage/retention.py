@@ -42,6 +42,7 @@ def erase(db: Database, pseudonym: str) -> Erasure:
             "DELETE FROM intakes WHERE id IN (SELECT intake_id FROM links WHERE pseudonym = ?)",
             [pseudonym],
         ).rowcount
+        # Already gone by ON DELETE CASCADE; kept for a connection without foreign keys on.
         db.execute("DELETE FROM links WHERE pseudonym = ?", [pseudonym])
     flush_wal(db)
     return Erasure(sessions=sessions, intakes=intakes)
@@ -55,10 +56,11 @@ def purge(
     intake_months: int = DEFAULT_INTAKE_MONTHS,
     today: date | None = None,
 ) -> PurgeReport:
-    """Apply retention: sessions idle longer than ``session_idle_days``, expired links, and
-    intakes from before the ISO week ``intake_months`` months ago.
+    """Apply retention and report what went; the bot runs it daily, `intake purge` on demand.
 
-    A link never outlives ``link_days`` from today, even one made under a longer setting.
+    Deletes sessions idle longer than ``session_idle_days``, links that have expired, and
+    intakes from before the ISO week ``intake_months`` months ago. A link never outlives
+    ``link_days`` from today, even one made under a longer setting.
     """
     day = today or date.today()
     with db.atomic():

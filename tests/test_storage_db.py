@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -36,8 +37,13 @@ def db_file(tmp_path: Path) -> Path:
     return tmp_path / "data" / "intake.db"
 
 
-def test_open_db_creates_the_folder_and_sets_durable_pragmas(db_file: Path) -> None:
-    db = open_db(db_file)
+@pytest.fixture
+def db(db_file: Path) -> Iterator[Database]:
+    with open_db(db_file) as db:
+        yield db
+
+
+def test_open_db_creates_the_folder_and_sets_durable_pragmas(db_file: Path, db: Database) -> None:
     assert db_file.exists()
     assert db.journal_mode == "wal"
     assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
@@ -58,17 +64,15 @@ def test_open_db_defaults_to_intake_db_from_the_environment(
 
 
 def test_migrations_are_idempotent(db_file: Path) -> None:
-    open_db(db_file).close()
-    schema = Database(db_file).schema
-    db = open_db(db_file)
-    open_db(db_file).close()
-    assert db.schema == schema
-    assert [m.name for m in migrations.applied(db)] == ["m001_initial"]
-    assert migrations.pending(db) == []
+    with open_db(db_file) as first:
+        schema = first.schema
+    with open_db(db_file) as again, open_db(db_file) as third:
+        assert again.schema == third.schema == schema
+        assert [m.name for m in migrations.applied(third)] == ["m001_initial"]
+        assert migrations.pending(third) == []
 
 
-def test_tables_match_the_codebook(db_file: Path) -> None:
-    db = open_db(db_file)
+def test_tables_match_the_codebook(db: Database) -> None:
     for name, table in TABLES.items():
         info = db.execute(f"PRAGMA table_info({name})").fetchall()
         assert [row[1] for row in info] == list(table.columns), name
@@ -76,8 +80,7 @@ def test_tables_match_the_codebook(db_file: Path) -> None:
         assert required == {col for col, c in table.columns.items() if c.required}, name
 
 
-def test_no_exact_time_is_stored_anywhere(db_file: Path) -> None:
-    db = open_db(db_file)
+def test_no_exact_time_is_stored_anywhere(db: Database) -> None:
     pseudonym = pseudonym_for(42, SECRET)
     save_session(db, pseudonym, '{"state": "role"}')
     record_intake(db, record(), pseudonym=pseudonym)
@@ -95,24 +98,24 @@ def test_no_exact_time_is_stored_anywhere(db_file: Path) -> None:
 def test_a_parent_resumes_after_the_database_is_closed_and_reopened(db_file: Path) -> None:
     pseudonym = pseudonym_for(987654321, SECRET)
     conversation = json.dumps({"state": "baby_distress", "answers": {"role": "father"}})
-    db = open_db(db_file)
-    save_session(db, pseudonym, conversation)
-    db.close()
-    assert load_session(open_db(db_file), pseudonym) == conversation
+    with open_db(db_file) as db:
+        save_session(db, pseudonym, conversation)
+    with open_db(db_file) as db:
+        assert load_session(db, pseudonym) == conversation
 
 
 def test_a_second_connection_sees_each_save_at_once(db_file: Path) -> None:
-    writer, reader = open_db(db_file), open_db(db_file)
     pseudonym = pseudonym_for(1, SECRET)
-    for step in range(3):
-        save_session(writer, pseudonym, f'{{"step": {step}}}')
-        assert load_session(reader, pseudonym) == f'{{"step": {step}}}'
+    with open_db(db_file) as writer, open_db(db_file) as reader:
+        for step in range(3):
+            save_session(writer, pseudonym, f'{{"step": {step}}}')
+            assert load_session(reader, pseudonym) == f'{{"step": {step}}}'
 
 
 def test_in_memory_database_works_for_a_chat_that_stores_nothing() -> None:
-    db = open_db(":memory:")
-    save_session(db, pseudonym_for(1, SECRET), "{}")
-    assert load_session(db, pseudonym_for(1, SECRET)) == "{}"
+    with open_db(":memory:") as db:
+        save_session(db, pseudonym_for(1, SECRET), "{}")
+        assert load_session(db, pseudonym_for(1, SECRET)) == "{}"
 
 
 BURST = textwrap.dedent(
@@ -148,13 +151,13 @@ def test_a_process_killed_mid_burst_loses_no_saved_answer(db_file: Path, kill_af
         printed += [int(line.split()[1]) for line in lines if line.startswith("saved ")]
         assert child.returncode == -signal.SIGKILL
 
-    db = open_db(db_file)
-    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert len(printed) > 20
-    for n in printed:
-        saved = load_session(db, pseudonym_for(n, SECRET))
-        assert saved is not None, n
-        assert json.loads(saved)["n"] == n
+    with open_db(db_file) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        for n in printed:
+            saved = load_session(db, pseudonym_for(n, SECRET))
+            assert saved is not None, n
+            assert json.loads(saved)["n"] == n
 
 
 def test_storage_imports_neither_telegram_nor_bot_nor_flows() -> None:
@@ -168,8 +171,7 @@ def test_storage_imports_neither_telegram_nor_bot_nor_flows() -> None:
     assert result.stdout.strip() == "[]"
 
 
-def test_iso_week_of_the_intake_is_the_only_time_it_keeps(db_file: Path) -> None:
-    db = open_db(db_file)
+def test_iso_week_of_the_intake_is_the_only_time_it_keeps(db: Database) -> None:
     record_intake(db, record(), pseudonym=None, today=date(2026, 11, 26))
     record_intake(db, record(), pseudonym=None, today=date(2027, 1, 1))  # ISO week 53 of 2026
     assert [row["week"] for row in db.query("SELECT week FROM intakes ORDER BY week")] == [

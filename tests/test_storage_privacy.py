@@ -6,6 +6,7 @@ import json
 import os
 import stat
 import struct
+from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import date, timedelta
 from pathlib import Path
@@ -44,8 +45,9 @@ def db_file(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def db(db_file: Path) -> Database:
-    return open_db(db_file)
+def db(db_file: Path) -> Iterator[Database]:
+    with open_db(db_file) as db:
+        yield db
 
 
 def rows_holding(db: Database, value: str) -> list[tuple[str, dict[str, object]]]:

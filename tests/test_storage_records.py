@@ -18,8 +18,9 @@ from tests.conftest_storage import SECRET, record
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Database:
-    return open_db(tmp_path / "intake.db")
+def db(tmp_path: Path) -> Iterator[Database]:
+    with open_db(tmp_path / "intake.db") as db:
+        yield db
 
 
 @pytest.fixture(scope="module")
