@@ -90,8 +90,8 @@ def test_no_identifier_reaches_the_database_file_or_its_wal(db_file: Path, db: D
         )
         # What the engine saves while the parent goes on: codes, and free text scrubbed
         # on its way in (the session JSON is opaque to storage and stored as it comes).
-        conversation = {"state": "summary", "answers": {"role": "mother", "free_text": ""}}
-        conversation["answers"]["free_text"] = scrub(typed, names)
+        answers = {"role": "mother", "free_text": scrub(typed, names)}
+        conversation = {"state": "summary", "answers": answers}
         for question in ("consent", "role", "age_band"):
             count_progress(db, question, "demo")
             save_session(db, pseudonym, json.dumps(conversation, ensure_ascii=False))
