@@ -5,8 +5,7 @@ from __future__ import annotations
 import os
 from datetime import date
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
+from sqlite_utils import Database, Migrations
 
 from storage.config import database_path
 
