@@ -59,17 +59,13 @@ def open_service(db_path: str | None, store: bool) -> IntakeService:
     """The service the chat talks to; with ``store`` off, an in-memory database."""
     import storage
 
-    if store:
-        db = storage.open_db(db_path)
-        database_file = db.execute("PRAGMA database_list").fetchone()[2]
-        secret = storage.local_secret(
-            os.path.join(os.path.dirname(database_file), ".intake-secret")
-        )
-    else:
-        db = storage.open_db(":memory:")
-        secret = os.urandom(32).hex()
+    engine = Engine(load_clinic_config(os.environ.get("INTAKE_CLINIC_CONFIG")))
+    if not store:
+        return IntakeService(storage.open_db(":memory:"), engine, os.urandom(32).hex())
+    path = storage.database_path(db_path)
+    secret = storage.local_secret(path.parent / ".intake-secret")
     return IntakeService(
-        db, Engine(load_clinic_config(os.environ.get("INTAKE_CLINIC_CONFIG"))), secret
+        storage.open_db(path), engine, secret, storage.RetentionSettings.from_env()
     )
 
 

@@ -8,7 +8,7 @@ belongs to an answer that is already on disk.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlite_utils
 
@@ -31,10 +31,17 @@ class Outcome:
 class IntakeService:
     """Steps a parent's conversation and keeps storage in line with it."""
 
-    def __init__(self, db: sqlite_utils.Database, engine: Engine, secret: str) -> None:
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        engine: Engine,
+        secret: str,
+        retention: storage.RetentionSettings | None = None,
+    ) -> None:
         self.db = db
         self.engine = engine
         self.secret = secret
+        self.retention = retention or storage.RetentionSettings()
 
     def pseudonym(self, user_id: int) -> str:
         return storage.pseudonym_for(user_id, self.secret)
@@ -67,24 +74,37 @@ class IntakeService:
                 if effect.kind == "progress":
                     storage.count_progress(self.db, effect.value, conv.clinic)
                 elif effect.kind == "complete":
+                    record = intake_record(conv)
                     storage.record_intake(
-                        self.db, intake_record(conv), pseudonym=pseudonym, names=names
+                        self.db,
+                        record,
+                        pseudonym=pseudonym,
+                        names=names,
+                        link_days=self.retention.link_days,
                     )
             if "erase" in kinds:
                 erased = storage.erase(self.db, pseudonym)
-                replies.append(
-                    Reply(
-                        "delete.report",
-                        render(
-                            conv.lang,
-                            "delete.report",
-                            sessions=erased.sessions,
-                            intakes=erased.intakes,
-                        ),
-                    )
+                report = render(
+                    conv.lang, "delete.report", sessions=erased.sessions, intakes=erased.intakes
                 )
+                replies.append(Reply("delete.report", report))
             elif "discard" in kinds:
                 storage.delete_session(self.db, pseudonym)
             else:
+                conv = scrubbed(conv, names)
                 storage.save_session(self.db, pseudonym, conv.to_json())
+        if kinds & {"erase", "discard"}:
+            storage.flush_wal(self.db)  # so no copy of what was deleted lingers in the WAL
         return Outcome(tuple(replies), conv, saved=not kinds & {"erase", "discard"})
+
+
+def scrubbed(conv: Conversation, names: Sequence[str]) -> Conversation:
+    """The conversation with its free text scrubbed, as it may be written to disk.
+
+    The engine keeps the parent's own words so the summary can show them back; the session
+    on disk holds only what an intake record could hold.
+    """
+    text = conv.answers.get("free_text")
+    if not text:
+        return conv
+    return replace(conv, answers={**conv.answers, "free_text": storage.scrub(text, names)})

@@ -83,7 +83,8 @@ COMMAND_ALIASES: dict[str, str] = {
 COMMANDS = frozenset(COMMAND_ALIASES.values())
 
 #: Progress is counted over these steps, so staff can see where parents stop (anonymously).
-PROGRESS_STEPS: tuple[str, ...] = (CONSENT, *QUESTION_KEYS, SUMMARY, SUGGESTION)
+#: Counting starts after consent: a parent who declines leaves no trace at all, not even a count.
+PROGRESS_STEPS: tuple[str, ...] = (*QUESTION_KEYS, SUMMARY, SUGGESTION)
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 

@@ -121,7 +121,7 @@ TABLES: dict[str, Table] = {
             "week": Column("ISO week, e.g. 2026-W48.", required=True),
             "clinic": Column("Clinic code.", required=True),
             "question": Column(
-                "Step reached (a question key, or consent/summary/done).", required=True
+                "Step reached after consent (a question key, summary or done).", required=True
             ),
             "count": Column(
                 "How many conversations reached that step in that week.", required=True

@@ -369,7 +369,7 @@ def test_progress_is_counted_once_per_step() -> None:
     p = player()
     p.play([*intake_script()[:6], ("/back", None, None), ("tap:often", None, None)])
     progress = [value for kind, value in p.effects() if kind == "progress"]
-    assert progress == ["consent", "role", "age_band", "baby_reacts", "baby_distress"]
+    assert progress == ["role", "age_band", "baby_reacts", "baby_distress"]
 
 
 def test_a_conversation_from_another_flow_version_starts_afresh_kindly() -> None:
