@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "chat": ("bot.chat", "the intake conversation in this terminal (no Telegram token needed)"),
     "diagram": ("bot.docs", "print the conversation's state diagram (mermaid)"),
     "docs": ("bot.docs", "write or check the generated docs (diagram and question list)"),
+    "purge": ("bot.purge", "apply retention now: idle sessions, expired links, old intakes"),
 }
 
 
