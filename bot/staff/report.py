@@ -11,7 +11,7 @@ import argparse
 import base64
 import html
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,7 +26,7 @@ from bot.staff.selection import (
 )
 from bot.staff.tables import Table, summary_tables
 from bot.staff.texts import code_label, language, step_label, text
-from flows.model import Language
+from flows.model import SAFETY_LEVELS, Language
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -35,7 +35,11 @@ if TYPE_CHECKING:
 #: Okabe and Ito's palette: told apart with every common kind of colour blindness.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 GREY = "#8C8C8C"
-CHART_WIDTH_PX = 800  # shown size; drawn at twice that for sharp screens
+#: The safety chart shows only the messages shown, the more urgent in vermillion.
+SAFETY_COLOURS: Mapping[str | None, str] = dict(
+    zip(SAFETY_LEVELS[1:], (PALETTE[1], PALETTE[5]), strict=True)
+)
+CHART_WIDTH_PX = 800  # shown size; drawn at twice that (DPI / 100) for sharp screens
 DPI = 200
 
 STYLE = """
@@ -84,21 +88,24 @@ def _week_axis(ax: Axes, weeks: Sequence[str]) -> None:
 
 
 def _stacked(
-    lang: Language, weekly: figures.Weekly, column: str, codes: Sequence[str] | None = None
+    lang: Language,
+    weekly: figures.Weekly,
+    column: str,
+    colours: Mapping[str | None, str] | None = None,
 ) -> Figure:
-    """Intakes per week, one coloured layer per code of ``column``."""
+    """Intakes per week, one coloured layer per code of ``column`` (those in ``colours``)."""
     figure = _figure()
     ax = figure.add_subplot()
     bottom = [0] * len(weekly.weeks)
     order = (*figures.codes_of(column), None)  # a code keeps its colour from chart to chart
     for code, counts in weekly.by(column).items():
-        if codes is not None and code not in codes:
+        if colours is not None and code not in colours:
             continue
         ax.bar(
             range(len(weekly.weeks)),
             counts,
             bottom=bottom,
-            color=PALETTE[order.index(code) % len(PALETTE)],
+            color=colours[code] if colours else PALETTE[order.index(code) % len(PALETTE)],
             label=code_label(lang, column, code),
         )
         bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
@@ -196,7 +203,6 @@ def sections(data: StaffData, lang: Language) -> list[Section]:
     """The report, section by section: a chart where time or comparison tells something."""
     tables = {table.key: table for table in summary_tables(data, lang)}
     weekly = figures.weekly(data)
-    non_urgent = figures.codes_of("safety_level")[0]
     return [
         Section(
             text(lang, "report.chart_overview"),
@@ -223,14 +229,7 @@ def sections(data: StaffData, lang: Language) -> list[Section]:
         ),
         Section(
             text(lang, "report.chart_safety"),
-            _png(
-                _stacked(
-                    lang,
-                    weekly,
-                    "safety_level",
-                    [c for c in figures.codes_of("safety_level") if c != non_urgent],
-                )
-            ),
+            _png(_stacked(lang, weekly, "safety_level", SAFETY_COLOURS)),
             (tables["safety"], tables["safety_answer"]),
         ),
     ]
