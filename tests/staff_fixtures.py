@@ -12,7 +12,10 @@ the staff tools, and for the report screenshot in docs/staff.md).
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import shutil
+import subprocess
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -223,6 +226,29 @@ def user_ids(intakes: Sequence[Intake]) -> list[int]:
 def standard_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The standard database, built once per test module."""
     return fill(tmp_path_factory.mktemp("staff") / "intake.db", STANDARD, declined=1)
+
+
+def debian_tool(command: str, package: str) -> str:
+    """A program from a Debian package, installed with apt-get if missing.
+
+    Skips the test only when installing is impossible: no apt-get, not root, or the package
+    cannot be fetched (the reason is in the skip message).
+    """
+    found = shutil.which(command)
+    if found:
+        return found
+    if shutil.which("apt-get") is None or os.geteuid() != 0:
+        pytest.skip(f"{command} is missing and cannot be installed here (needs apt-get as root)")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    install = ["apt-get", "install", "-y", "--no-install-recommends", package]
+    for step in (install, ["apt-get", "update"], install):
+        result = subprocess.run(step, env=env, capture_output=True, text=True, timeout=900)
+        if step is install and result.returncode == 0:
+            break
+    found = shutil.which(command)
+    if not found:
+        pytest.skip(f"installing {package} failed: {result.stderr.strip()[-500:]}")
+    return found
 
 
 def demo_intakes(weeks: int, seed: int = 7) -> list[Intake]:

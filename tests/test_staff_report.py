@@ -1,14 +1,12 @@
 """`intake report`: one self-contained HTML file whose charts render in a real browser, offline.
 
-The browser is Debian's headless Chromium. When it is missing the test installs it with
-apt-get, and skips only when that is impossible (no apt-get, not root, no package source).
+The browser is Debian's headless Chromium, installed by the test when it is missing
+(see `debian_tool`).
 """
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -18,7 +16,7 @@ import storage
 from bot.cli import main
 from bot.staff.report import GREY, PALETTE, render_html
 from bot.staff.selection import Selection, load
-from tests.staff_fixtures import FREE_TEXT_WORDS, standard_db
+from tests.staff_fixtures import FREE_TEXT_WORDS, debian_tool, standard_db
 
 __all__ = ["standard_db"]  # a fixture, used by name
 
@@ -35,25 +33,6 @@ CHROMIUM_FLAGS = (
     # Every request goes to a dead proxy: a report that needed the network would show it.
     "--proxy-server=http://127.0.0.1:9",
 )
-
-
-def install_chromium() -> str:
-    """The chromium binary, installed with apt-get if it is missing; skip if that cannot be."""
-    found = shutil.which("chromium")
-    if found:
-        return found
-    if shutil.which("apt-get") is None or os.geteuid() != 0:
-        pytest.skip("chromium is missing and cannot be installed here (needs apt-get as root)")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    install = ["apt-get", "install", "-y", "--no-install-recommends", "chromium"]
-    for command in (install, ["apt-get", "update"], install):
-        result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
-        if command is install and result.returncode == 0:
-            break
-    found = shutil.which("chromium")
-    if not found:
-        pytest.skip(f"installing chromium failed: {result.stderr.strip()[-500:]}")
-    return found
 
 
 def screenshot(browser: str, page: Path, png: Path, size: tuple[int, int]) -> None:
@@ -85,7 +64,7 @@ def pixels_near(image: object, colour: str, tolerance: float = 0.06) -> int:
 
 @pytest.fixture(scope="module")
 def chromium() -> str:
-    return install_chromium()
+    return debian_tool("chromium", "chromium")
 
 
 @pytest.fixture(scope="module")
