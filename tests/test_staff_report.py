@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -36,21 +37,24 @@ CHROMIUM_FLAGS = (
 
 
 def screenshot(browser: str, page: Path, png: Path, size: tuple[int, int]) -> None:
-    """A headless Chromium screenshot of a local page, with a throwaway profile."""
-    profile = png.parent / f"{png.stem}-profile"
-    subprocess.run(
-        [
-            browser,
-            *CHROMIUM_FLAGS,
-            f"--user-data-dir={profile}",
-            f"--screenshot={png}",
-            f"--window-size={size[0]},{size[1]}",
-            page.resolve().as_uri(),
-        ],
-        capture_output=True,
-        check=True,
-        timeout=120,
-    )
+    """A headless Chromium screenshot of a local page, with a throwaway profile.
+
+    docs/report-screenshot.png is made with this, from a demo database (see docs/staff.md).
+    """
+    with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile:
+        subprocess.run(
+            [
+                browser,
+                *CHROMIUM_FLAGS,
+                f"--user-data-dir={profile}",
+                f"--screenshot={png.resolve()}",
+                f"--window-size={size[0]},{size[1]}",
+                page.resolve().as_uri(),
+            ],
+            capture_output=True,
+            check=True,
+            timeout=120,
+        )
 
 
 def pixels_near(image: object, colour: str, tolerance: float = 0.06) -> int:

@@ -64,7 +64,7 @@ def write_qr(link: str, out: Path) -> None:
     import segno
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    segno.make(link, error="m", micro=False).save(out, kind="png", scale=SCALE, border=4)
+    segno.make(link, error="m", micro=False).save(str(out), kind="png", scale=SCALE, border=4)
 
 
 def run(args: argparse.Namespace) -> int:
