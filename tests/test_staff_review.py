@@ -28,7 +28,7 @@ from datasette_auth_passwords.utils import hash_password, verify_password
 
 import storage
 from bot.cli import main
-from bot.staff.review import check_password_hash, iso_week_sql, staff_copy
+from bot.staff.review import check_password_hash, iso_week_sql, metadata, staff_copy
 from flows.engine import PROGRESS_STEPS
 from storage.dates import iso_week
 from tests.staff_fixtures import FREE_TEXT_WORDS, STANDARD, Intake, fill
@@ -254,3 +254,17 @@ def test_hash_password_prints_a_hash_the_login_accepts(
     assert f"INTAKE_STAFF_PASSWORD_HASH='{hashed}'" in err
     monkeypatch.setattr(sys, "stdin", io.StringIO("short\n"))
     assert main(["review", "--hash-password"]) == 1
+
+
+def test_the_swedish_metadata_describes_every_served_column() -> None:
+    meta = metadata("sv")
+    assert meta["allow"] == {"id": "staff"}
+    assert meta["allow_sql"] is False
+    plugin = meta["plugins"]["datasette-auth-passwords"]  # type: ignore[index]
+    assert plugin == {"staff_password_hash": {"$env": "INTAKE_STAFF_PASSWORD_HASH"}}
+    tables = meta["databases"]["intake"]["tables"]  # type: ignore[index]
+    assert set(tables) == {"intakes", "progress"}
+    assert "free_text" not in tables["intakes"]["columns"]
+    assert tables["intakes"]["columns"]["week"].startswith("ISO-veckan")
+    queries = meta["databases"]["intake"]["queries"]  # type: ignore[index]
+    assert queries["this_week"]["title"] == "Veckans intag"

@@ -1,0 +1,42 @@
+"""The staff commands are registered, documented, and cost `intake chat` nothing at start-up."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from bot.cli import COMMANDS, build_parser
+
+STAFF_COMMANDS = ("stats", "export", "report", "review", "qr")
+#: Loaded only when a staff command runs, never by building the command line.
+HEAVY = ("matplotlib", "datasette", "datasette_auth_passwords", "uvicorn", "segno", "rich")
+
+
+def test_every_staff_command_is_registered() -> None:
+    for name in STAFF_COMMANDS:
+        assert COMMANDS[name][0] == f"bot.staff.{name}"
+
+
+@pytest.mark.parametrize("name", STAFF_COMMANDS)
+def test_every_staff_command_takes_a_language(name: str) -> None:
+    parser = build_parser()
+    required = {
+        "export": ["--out", "x"],
+        "report": ["--out", "x"],
+        "qr": ["--clinic", "bvc", "--out", "x"],
+    }
+    args = parser.parse_args([name, *required.get(name, []), "--lang", "sv"])
+    assert args.lang == "sv"
+
+
+def test_building_the_command_line_loads_no_heavy_library() -> None:
+    code = (
+        "import sys, bot.cli; bot.cli.build_parser(); "
+        f"print(' '.join(m for m in {HEAVY!r} if m in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert loaded.stdout.strip() == ""
