@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.staff.selection import FREE_TEXT
 from bot.staff.texts import code_label, column_meaning, table_meaning, text
 from flows.model import LANGUAGES, Language
 from storage.schema import RECORD_COLUMNS, TABLES
@@ -20,7 +21,6 @@ from storage.schema import RECORD_COLUMNS, TABLES
 TABLE = "intakes"
 #: Every column of an exported intake, in order.
 EXPORT_COLUMNS: tuple[str, ...] = tuple(TABLES[TABLE].columns)
-FREE_TEXT = "free_text"
 
 
 @dataclass(frozen=True, slots=True)

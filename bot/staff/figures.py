@@ -50,6 +50,11 @@ def codes_of(column: str) -> tuple[str, ...]:
     return RECORD_COLUMNS[column].codes
 
 
+def older_children(intakes: Iterable[Row]) -> int:
+    """Intakes that ended early because the child is older than MIP serves."""
+    return sum(1 for row in intakes if row.get("outcome") == "older_child")
+
+
 def reached(progress: Iterable[ProgressCount]) -> dict[str, int]:
     """How many conversations reached each step, in the conversation's order."""
     counts: Counter[str] = Counter()
@@ -73,7 +78,7 @@ def funnel(data: StaffData) -> list[FunnelStep]:
     between a step and its completion) are shown as zero.
     """
     counts = reached(data.progress)
-    older = sum(1 for row in data.intakes if row.get("outcome") == "older_child")
+    older = older_children(data.intakes)
     steps: list[FunnelStep] = []
     for index, step in enumerate(PROGRESS_STEPS):
         following = PROGRESS_STEPS[index + 1] if index + 1 < len(PROGRESS_STEPS) else None
@@ -96,8 +101,7 @@ class Overview:
 
 def overview(data: StaffData) -> Overview:
     counts = reached(data.progress)
-    older = sum(1 for row in data.intakes if row.get("outcome") == "older_child")
-    return Overview(counts[FIRST_STEP], len(data.intakes), older)
+    return Overview(counts[FIRST_STEP], len(data.intakes), older_children(data.intakes))
 
 
 @dataclass(frozen=True, slots=True)

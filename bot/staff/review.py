@@ -23,8 +23,12 @@ from contextlib import closing
 from pathlib import Path
 
 import storage
-from bot.staff.codebook import FREE_TEXT
-from bot.staff.selection import add_database_argument, add_language_argument, existing_database
+from bot.staff.selection import (
+    FREE_TEXT,
+    add_database_argument,
+    add_language_argument,
+    existing_database,
+)
 from bot.staff.texts import column_meaning, language, table_meaning, text
 from flows.engine import PROGRESS_STEPS
 from flows.model import SAFETY_LEVELS, Language

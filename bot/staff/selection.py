@@ -14,6 +14,9 @@ from flows.model import LANGUAGES, Language
 from storage.dates import check_week
 from storage.schema import CLINIC_CODE
 
+#: The one column in a parent's own words: shown by no staff tool, exported only on request.
+FREE_TEXT = "free_text"
+
 
 def week_argument(value: str) -> str:
     """An ISO week from the command line, such as 2026-W40."""
@@ -134,6 +137,6 @@ def load(db: Database, selection: Selection) -> StaffData:
     """The selection's intakes without their free text, and its progress counts."""
     rows = storage.intake_rows(db, since_week=selection.since, clinic=selection.clinic)
     intakes = tuple(
-        {name: value for name, value in row.items() if name != "free_text"} for row in rows
+        {name: value for name, value in row.items() if name != FREE_TEXT} for row in rows
     )
     return StaffData(selection, intakes, tuple(progress_counts(db, selection)))
