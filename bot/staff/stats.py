@@ -18,6 +18,7 @@ from flows.model import Language
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.table import Table as RichTable
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,7 +37,8 @@ def print_stats(data: StaffData, lang: Language, console: Console) -> None:
         console.print(rich_table(table))
 
 
-def rich_table(table: Table) -> object:
+def rich_table(table: Table) -> RichTable:
+    """A summary table as rich draws it: figures right-aligned, the note as its caption."""
     from rich import box
     from rich.table import Table as RichTable
 
