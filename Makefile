@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install chat test docs bench clean
+.PHONY: install chat test system-tools docs bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,16 @@ install: $(STAMP)
 chat: $(STAMP)
 	$(BIN)/intake chat
 
-test: $(STAMP)
+# The report test renders in headless Chromium and the QR test decodes with zbarimg: Debian's
+# packages, installed here when missing (as root); without root the tests try, then skip.
+SYSTEM_TOOLS := chromium zbarimg
+system-tools:
+	@for tool in $(SYSTEM_TOOLS); do command -v $$tool >/dev/null || missing=1; done; \
+	if [ -n "$$missing" ] && [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium zbar-tools >/dev/null; \
+	fi
+
+test: $(STAMP) system-tools
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
