@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import string
 import tomllib
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -26,11 +27,16 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, str]:
     return flat
 
 
+def read_catalog(package: str, lang: Language) -> dict[str, str]:
+    """The flattened ``texts/<lang>.toml`` catalog shipped inside ``package``."""
+    raw = resources.files(package).joinpath("texts", f"{lang}.toml").read_text("utf-8")
+    return _flatten(tomllib.loads(raw))
+
+
 @cache
 def catalog(lang: Language) -> dict[str, str]:
-    """Every text of one language, keyed by dotted name (``q.role``, ``o.role.mother``)."""
-    raw = resources.files("flows").joinpath("texts", f"{lang}.toml").read_text("utf-8")
-    return _flatten(tomllib.loads(raw))
+    """Every parent-facing text of one language, keyed by dotted name (``q.role``)."""
+    return read_catalog("flows", lang)
 
 
 def placeholders(template: str) -> frozenset[str]:
@@ -38,13 +44,18 @@ def placeholders(template: str) -> frozenset[str]:
     return frozenset(field for _, field, _, _ in string.Formatter().parse(template) if field)
 
 
-def render(lang: Language, key: str, **values: object) -> str:
-    """The text for ``key`` in ``lang`` with its placeholders filled."""
+def fill(texts: Mapping[str, str], lang: Language, key: str, **values: object) -> str:
+    """The text for ``key`` from one language's catalog, with its placeholders filled."""
     try:
-        template = catalog(lang)[key]
+        template = texts[key]
     except KeyError:
         raise MissingTextError(f"{lang}:{key}") from None
     return template.format(**values) if values else template
+
+
+def render(lang: Language, key: str, **values: object) -> str:
+    """The parent-facing text for ``key`` in ``lang`` with its placeholders filled."""
+    return fill(catalog(lang), lang, key, **values)
 
 
 def has_text(lang: Language, key: str) -> bool:

@@ -8,7 +8,7 @@ from bot.staff import texts
 from bot.staff.codebook import EXPORT_COLUMNS, codebook
 from flows.engine import PROGRESS_STEPS
 from flows.model import LANGUAGES
-from flows.texts import placeholders
+from flows.texts import MissingTextError, placeholders
 from storage.schema import RECORD_COLUMNS, STAFF_TABLES, TABLES
 
 #: Swedish only: the English meanings are storage's own (storage/schema.py).
@@ -49,7 +49,7 @@ def test_every_code_and_step_has_a_label(lang: str) -> None:
 
 
 def test_a_missing_key_is_an_error_not_a_blank() -> None:
-    with pytest.raises(texts.MissingStaffTextError, match=r"sv:stats\.nonexistent"):
+    with pytest.raises(MissingTextError, match=r"sv:stats\.nonexistent"):
         texts.text("sv", "stats.nonexistent")
 
 

@@ -8,10 +8,7 @@ shorter or third-person wording, else from the parents' catalog (``o.<question>.
 
 from __future__ import annotations
 
-import tomllib
 from functools import cache
-from importlib import resources
-from typing import Any
 
 from flows import texts as parent_texts
 from flows.model import Language
@@ -21,34 +18,15 @@ from storage.schema import TABLES
 QUESTION_OF_COLUMN = {"safety_answer": "safety"}
 
 
-class MissingStaffTextError(KeyError):
-    """The staff catalog lacks a key a staff tool needs."""
-
-
-def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, str]:
-    flat: dict[str, str] = {}
-    for name, value in table.items():
-        if isinstance(value, dict):
-            flat.update(_flatten(value, f"{prefix}{name}."))
-        else:
-            flat[f"{prefix}{name}"] = str(value)
-    return flat
-
-
 @cache
 def catalog(lang: Language) -> dict[str, str]:
     """Every staff text of one language, keyed by dotted name (``section.funnel``)."""
-    raw = resources.files("bot.staff").joinpath("texts", f"{lang}.toml").read_text("utf-8")
-    return _flatten(tomllib.loads(raw))
+    return parent_texts.read_catalog("bot.staff", lang)
 
 
 def text(lang: Language, key: str, **values: object) -> str:
     """The staff text for ``key`` in ``lang`` with its placeholders filled."""
-    try:
-        template = catalog(lang)[key]
-    except KeyError:
-        raise MissingStaffTextError(f"{lang}:{key}") from None
-    return template.format(**values) if values else template
+    return parent_texts.fill(catalog(lang), lang, key, **values)
 
 
 def language(value: str) -> Language:
