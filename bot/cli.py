@@ -19,6 +19,7 @@ from storage import ConfigError
 #: subcommand -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "chat": ("bot.chat", "the intake conversation in this terminal (no Telegram token needed)"),
+    "bot": ("bot.telegram_bot", "the Telegram bot: long polling, or a webhook with --webhook"),
     "diagram": ("bot.docs", "print the conversation's state diagram (mermaid)"),
     "docs": ("bot.docs", "write or check the generated docs (diagram and question list)"),
     "purge": ("bot.purge", "apply retention now: idle sessions, expired links, old intakes"),

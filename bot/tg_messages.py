@@ -1,0 +1,231 @@
+"""Pure translation between the engine's plain data and Telegram's: no network, no storage.
+
+Replies become as few messages as fit (a crisis reply always alone and first), their text
+escaped for HTML; options become one button per row with compact callback data that carries
+the conversation revision, so a tap on an old keyboard is recognised as stale by the engine.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, User
+
+from bot.staff.texts import code_label
+from bot.staff.texts import text as staff_text
+from flows.engine import COMMAND_ALIASES
+from flows.model import Language, Reply, Tap
+from flows.texts import render
+
+#: Telegram takes 4096 characters (UTF-16 units) of text; room is left for the answered mark.
+MESSAGE_LIMIT = 3900
+#: Telegram's limit on a button's callback data, in bytes.
+CALLBACK_LIMIT = 64
+SEPARATOR = "|"
+
+#: The commands shown in Telegram's menu, by the names each language's help text uses.
+MENUS: Mapping[Language, tuple[str, ...]] = {
+    "en": ("start", "help", "back", "restart", "language", "privacy", "pause", "stop", "delete"),
+    "sv": (
+        "start",
+        "hjalp",
+        "tillbaka",
+        "borja_om",
+        "sprak",
+        "integritet",
+        "paus",
+        "avbryt",
+        "radera",
+    ),
+}
+STAFF_COMMANDS = ("stats",)
+
+#: Message contents that are neither text nor a button, most specific first (an animation is
+#: also a document, a venue also a location); each has a ``bot.kind.<kind>`` text.
+KINDS = (
+    "sticker",
+    "photo",
+    "voice",
+    "video_note",
+    "video",
+    "audio",
+    "animation",
+    "document",
+    "venue",
+    "location",
+    "contact",
+    "poll",
+    "dice",
+)
+#: What the parent is told about each kind (a venue is a location, for the parent).
+KIND_TEXT = {kind: "location" if kind == "venue" else kind for kind in KINDS}
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One message to send: plain text (escaped on the way out), buttons as (label, data)."""
+
+    text: str
+    buttons: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def html(self) -> str:
+        return html.escape(self.text, quote=False)
+
+    @property
+    def markup(self) -> InlineKeyboardMarkup | None:
+        if not self.buttons:
+            return None
+        return InlineKeyboardMarkup(
+            [[InlineKeyboardButton(label, callback_data=data)] for label, data in self.buttons]
+        )
+
+
+def text_length(text: str) -> int:
+    """Length as Telegram counts it, in UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def callback_data(revision: int, question: str, code: str) -> str:
+    """``revision|question|code``: everything a tap needs, within Telegram's 64 bytes."""
+    data = SEPARATOR.join((str(revision), question, code))
+    if len(data.encode()) > CALLBACK_LIMIT:
+        raise ValueError(f"callback data for {question}/{code} is longer than {CALLBACK_LIMIT}")
+    return data
+
+
+def tap_from(data: str | None) -> Tap:
+    """The tap a button's data stands for; data we did not make reads as a stale tap."""
+    revision, _, rest = (data or "").partition(SEPARATOR)
+    question, _, code = rest.partition(SEPARATOR)
+    if not revision.isdigit() or not code:
+        return Tap("", "", None)
+    return Tap(question, code, int(revision))
+
+
+def messages_for(replies: Iterable[Reply], revision: int) -> list[Outgoing]:
+    """Replies as Telegram messages, in order.
+
+    A crisis reply is sent alone so it stands out; other replies are joined into one message
+    up to Telegram's length, and a reply with options ends its message with the keyboard.
+    """
+    messages: list[Outgoing] = []
+    texts: list[str] = []
+
+    def flush(buttons: tuple[tuple[str, str], ...] = ()) -> None:
+        if texts or buttons:
+            pieces = split_text("\n\n".join(texts))
+            messages.extend(Outgoing(piece) for piece in pieces[:-1])
+            messages.append(Outgoing(pieces[-1], buttons))
+            texts.clear()
+
+    for reply in replies:
+        if reply.kind == "crisis":
+            flush()
+            messages.append(Outgoing(reply.text))
+            continue
+        if texts and text_length("\n\n".join([*texts, reply.text])) > MESSAGE_LIMIT:
+            flush()
+        texts.append(reply.text)
+        if reply.options:
+            question = reply.question or ""
+            flush(
+                tuple(
+                    (option.label, callback_data(revision, question, option.code))
+                    for option in reply.options
+                )
+            )
+    flush()
+    return messages
+
+
+def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Text in pieces Telegram accepts, cut at paragraph, line or word ends where possible."""
+    pieces: list[str] = []
+    while text_length(text) > limit:
+        head = text[:limit]
+        while text_length(head) > limit:  # characters outside the BMP count twice
+            head = head[: len(head) - (text_length(head) - limit)]
+        cut = max(head.rfind("\n\n"), head.rfind("\n"), head.rfind(" "))
+        cut = cut if cut > limit // 2 else len(head)
+        pieces.append(text[:cut].rstrip())
+        text = text[cut:].lstrip()
+    pieces.append(text or "…")
+    return pieces
+
+
+def answered_text(message_text: str, label: str, lang: Language) -> str | None:
+    """The tapped question with the parent's answer under it, or None if that would not fit."""
+    chosen = label.removeprefix("✓ ")
+    text = f"{message_text}\n\n{render(lang, 'bot.answered')} {chosen}"
+    return text if text_length(text) <= 4096 else None
+
+
+def tapped_label(message: Message, data: str | None) -> str | None:
+    """The label of the button that was tapped, from the message's own keyboard."""
+    markup = message.reply_markup
+    if markup is None:
+        return None
+    for row in markup.inline_keyboard:
+        for button in row:
+            if button.callback_data == data:
+                return button.text
+    return None
+
+
+def kind_of(message: Message) -> str:
+    """What a message holds that is not text, as a ``bot.kind`` key."""
+    for kind in KINDS:
+        if getattr(message, kind):
+            return KIND_TEXT[kind]
+    return "other"
+
+
+def language_of(user: User | None) -> Language:
+    """Swedish for a Swedish Telegram, English otherwise."""
+    code = (user.language_code or "") if user else ""
+    return "sv" if code.lower().startswith("sv") else "en"
+
+
+def names_of(user: User) -> tuple[str, ...]:
+    """The parent's own Telegram names, to scrub from free text (never stored or logged)."""
+    return tuple(name for name in (user.first_name, user.last_name) if name)
+
+
+def menu(lang: Language, *, staff: bool = False) -> list[BotCommand]:
+    """Telegram's command menu in one language; staff also see their commands."""
+    names = (*MENUS[lang], *(STAFF_COMMANDS if staff else ()))
+    return [
+        BotCommand(name, render(lang, f"bot.commands.{COMMAND_ALIASES.get(name, name)}"))
+        for name in names
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    """The figures staff see in Telegram: counts only, never free text."""
+
+    this_week: int
+    total: int
+    suggestions: Mapping[str, int]  # suggestion code -> intakes
+    safety: Mapping[str, int]  # safety level shown (other than none) -> intakes
+
+
+def stats_text(lang: Language, figures: Headline) -> str:
+    """Staff headline figures, labelled in the staff member's language."""
+    lines = [
+        render(lang, "bot.stats.title"),
+        f"{render(lang, 'bot.stats.this_week')}: {figures.this_week}",
+        f"{render(lang, 'bot.stats.total')}: {figures.total}",
+    ]
+    if not figures.total:
+        return "\n".join([*lines, render(lang, "bot.stats.none")])
+    for section, column, counts in (
+        ("suggestions", "suggestion", figures.suggestions),
+        ("safety", "safety_level", figures.safety),
+    ):
+        lines += ["", staff_text(lang, f"section.{section}")]
+        lines += [f"• {code_label(lang, column, code)}: {count}" for code, count in counts.items()]
+    return "\n".join(lines)

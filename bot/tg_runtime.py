@@ -1,0 +1,190 @@
+"""How the bot runs: one storage thread, per-parent ordering, retries, the live keyboards.
+
+None of this knows the conversation; `bot.telegram_bot` wires it to the handlers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import Any, ParamSpec, TypeVar
+
+from telegram import Update
+from telegram.error import BadRequest, NetworkError
+from telegram.ext import AIORateLimiter, BaseUpdateProcessor
+
+import storage
+from bot.service import IntakeService
+from bot.tg_settings import Settings
+from flows.clinic import ClinicConfig
+from flows.engine import Engine
+
+log = logging.getLogger("intake.bot")
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class StorageThread:
+    """The one thread that steps conversations and writes the database.
+
+    SQLite connections and the engine each belong to one thread; keeping them on their own
+    thread also keeps a slow disk from holding up every other parent's messages.
+    """
+
+    def __init__(self, settings: Settings, clinics: ClinicConfig) -> None:
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="intake-storage")
+        self.service = self._executor.submit(open_service, settings, clinics).result()
+
+    async def call(self, function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run ``function`` on the storage thread, in the order calls are made."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, partial(function, *args, **kwargs))
+
+    def close(self) -> None:
+        """Close the database on its own thread, then the thread."""
+        self._executor.submit(self.service.db.close).result()
+        self._executor.shutdown()
+
+
+def open_service(settings: Settings, clinics: ClinicConfig) -> IntakeService:
+    """The intake service over the configured database (called on the storage thread)."""
+    try:
+        db = storage.open_db(settings.db_path)
+    except (OSError, sqlite3.Error) as error:
+        raise storage.ConfigError(
+            f"INTAKE_DB: cannot open the database at {settings.db_path} ({error})."
+        ) from None
+    return IntakeService(db, Engine(clinics), settings.secret, settings.retention)
+
+
+class PerParentUpdates(BaseUpdateProcessor):
+    """Different parents' updates run concurrently; one parent's run one at a time, in order.
+
+    A waiting update queues on its chat's lock (asyncio's locks are first come, first served);
+    the lock is dropped when nobody waits on it, so memory does not grow with parents.
+    """
+
+    def __init__(self, max_concurrent_updates: int = 64) -> None:
+        super().__init__(max_concurrent_updates)
+        self._turns: dict[int, _Turn] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            await coroutine
+            return
+        turn = self._turns.get(chat.id)
+        if turn is None:
+            turn = self._turns[chat.id] = _Turn()
+        turn.waiting += 1
+        try:
+            async with turn.lock:
+                await coroutine
+        finally:
+            turn.waiting -= 1
+            if not turn.waiting:
+                del self._turns[chat.id]
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to free."""
+
+    @property
+    def chats_in_progress(self) -> int:
+        return len(self._turns)
+
+
+class _Turn:
+    __slots__ = ("lock", "waiting")
+
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+        self.waiting = 0
+
+
+class RetryingRateLimiter(AIORateLimiter):
+    """python-telegram-bot's rate limiter (flood control waited out and retried), which also
+    retries a call that failed on the network, with growing pauses, before giving up."""
+
+    def __init__(
+        self,
+        rate: float,
+        *,
+        flood_retries: int = 3,
+        network_retries: int = 3,
+        backoff: float = 0.5,
+    ) -> None:
+        super().__init__(
+            overall_max_rate=rate, overall_time_period=1 if rate else 0, max_retries=flood_retries
+        )
+        self.network_retries = network_retries
+        self.backoff = backoff
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        for attempt in range(self.network_retries + 1):
+            try:
+                return await super().process_request(
+                    callback, args, kwargs, endpoint, data, rate_limit_args
+                )
+            except BadRequest:
+                raise  # a request Telegram refused: sending it again would not help
+            except NetworkError as error:
+                if attempt == self.network_retries:
+                    raise
+                pause = self.backoff * 2**attempt
+                log.warning(
+                    "%s failed on the network (%s); retry %d in %.1f s",
+                    endpoint,
+                    type(error).__name__,
+                    attempt + 1,
+                    pause,
+                )
+                await asyncio.sleep(pause)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+class LiveKeyboards:
+    """The one message per chat whose keyboard still works, so older ones can be cleared.
+
+    Every step bumps the conversation's revision, which makes older keyboards stale; clearing
+    them keeps the chat history clean. Bounded, so memory stays flat however many parents
+    come: a chat forgotten here only keeps an old keyboard, which the engine answers as stale.
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._messages: OrderedDict[int, int] = OrderedDict()
+
+    def remember(self, chat_id: int, message_id: int) -> None:
+        self._messages[chat_id] = message_id
+        self._messages.move_to_end(chat_id)
+        if len(self._messages) > self.size:
+            self._messages.popitem(last=False)
+
+    def take(self, chat_id: int) -> int | None:
+        """The chat's live keyboard message, forgotten here (it is about to be cleared)."""
+        return self._messages.pop(chat_id, None)
+
+    def discard(self, chat_id: int, message_id: int) -> None:
+        """Forget the chat's live keyboard if it is this message (it is being closed)."""
+        if self._messages.get(chat_id) == message_id:
+            del self._messages[chat_id]
+
+    def __len__(self) -> int:
+        return len(self._messages)

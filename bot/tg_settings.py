@@ -1,0 +1,131 @@
+"""The Telegram bot's settings, from the environment (or `.env`), and logging that keeps secrets.
+
+Every setting is checked at start: a missing or malformed one raises `storage.ConfigError`
+with one line saying what to do, which `intake` prints without a traceback. Messages name
+the setting, never its value: a value may be the token or a Telegram id.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import storage
+
+TOKEN = re.compile(r"[0-9]{1,20}:[A-Za-z0-9_-]{20,}")
+#: Telegram's own limit on all messages of a bot; 0 turns throttling off (for a local server).
+DEFAULT_RATE_LIMIT = 30.0
+
+TELEGRAM_URL = "https://api.telegram.org/bot"
+TELEGRAM_FILE_URL = "https://api.telegram.org/file/bot"
+
+#: httpx and httpcore log each request's URL, which holds the token; apscheduler each run of
+#: a job, transitions each state change (every step of every parent).
+NOISY_LOGGERS = ("httpx", "httpcore", "apscheduler", "transitions")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    token: str
+    secret: str
+    db_path: Path
+    base_url: str = TELEGRAM_URL
+    base_file_url: str = TELEGRAM_FILE_URL
+    staff_ids: frozenset[int] = frozenset()
+    clinic_config: str | None = None
+    rate_limit: float = DEFAULT_RATE_LIMIT
+    retention: storage.RetentionSettings = field(default_factory=storage.RetentionSettings)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read and check every setting the bot needs."""
+        env = os.environ if environ is None else environ
+        token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
+        if not token:
+            raise storage.ConfigError(
+                "TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and put it in .env "
+                "(or try the conversation without one: `intake chat`)."
+            )
+        if not TOKEN.fullmatch(token):
+            raise storage.ConfigError(
+                "TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, then "
+                "letters): copy it again from @BotFather."
+            )
+        base_url, base_file_url = api_urls(env.get("TELEGRAM_API_BASE_URL", "").strip())
+        return cls(
+            token=token,
+            secret=storage.check_secret(env.get("INTAKE_SECRET")),
+            db_path=storage.database_path(env.get("INTAKE_DB") or None),
+            base_url=base_url,
+            base_file_url=base_file_url,
+            staff_ids=staff_ids(env.get("STAFF_USER_IDS", "")),
+            clinic_config=env.get("INTAKE_CLINIC_CONFIG", "").strip() or None,
+            rate_limit=rate_limit(env.get("TELEGRAM_RATE_LIMIT", "")),
+            retention=storage.RetentionSettings.from_env(env),
+        )
+
+
+def api_urls(base_url: str) -> tuple[str, str]:
+    """The Bot API's base URL and its file URL, from python-telegram-bot's ``base_url`` form."""
+    if not base_url:
+        return TELEGRAM_URL, TELEGRAM_FILE_URL
+    if not re.fullmatch(r"https?://[^\s/]+(/[^\s]*)?/bot", base_url):
+        raise storage.ConfigError(
+            "TELEGRAM_API_BASE_URL must be a Bot API server's URL ending in /bot, "
+            "for example http://127.0.0.1:8081/bot."
+        )
+    return base_url, base_url.removesuffix("/bot") + "/file/bot"
+
+
+def staff_ids(raw: str) -> frozenset[int]:
+    """Telegram user ids from a comma-separated list."""
+    parts = [part.strip() for part in raw.split(",") if part.strip()]
+    if not all(part.isascii() and part.isdigit() for part in parts):
+        raise storage.ConfigError(
+            "STAFF_USER_IDS must be Telegram user ids (numbers), separated by commas."
+        )
+    return frozenset(int(part) for part in parts)
+
+
+def rate_limit(raw: str) -> float:
+    """Messages per second for the whole bot: Telegram's limit unless set (0 = no throttling)."""
+    if not raw.strip():
+        return DEFAULT_RATE_LIMIT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:
+        raise storage.ConfigError("TELEGRAM_RATE_LIMIT must be a number of messages per second.")
+    return value
+
+
+class Redact(logging.Filter):
+    """Blanks the token out of every record, should a library ever put it in a message."""
+
+    def __init__(self, secrets: tuple[str, ...]) -> None:
+        super().__init__()
+        self.secrets = tuple(secret for secret in secrets if secret)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if any(secret in message for secret in self.secrets):
+            for secret in self.secrets:
+                message = message.replace(secret, "[redacted]")
+            record.msg, record.args = message, None
+        return True
+
+
+def configure_logging(settings: Settings) -> None:
+    """INFO to stderr, per-request library logging silenced, the token redacted."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(Redact((settings.token, settings.secret)))
+    logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
+    for name in NOISY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)

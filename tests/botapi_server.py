@@ -1,0 +1,193 @@
+"""A small local HTTP server playing the Bot API, and the real `intake bot` pointed at it.
+
+The server speaks just enough HTTP/1.1 (keep-alive, form bodies, long-polled getUpdates)
+for python-telegram-bot's httpx client; every answer comes from `FakeBotApi`. A broken
+connection (a "network" fault) is a connection closed without an answer. The bench uses it
+too, so it is written to stay out of the way at thousands of requests a second.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import re
+import signal
+import sys
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from tests.fake_telegram import Deliver, DroppedConnectionError, FakeBotApi, Parent, bot_env
+
+PATH = re.compile(r"/bot([^/]+)/([A-Za-z]+)")
+REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found"}
+
+
+class BotApiServer:
+    """The fake Bot API over HTTP on 127.0.0.1, on a free port."""
+
+    def __init__(self, api: FakeBotApi | None = None) -> None:
+        self.api = api or FakeBotApi()
+        self.api.on_change = self._changed
+        self._event = asyncio.Event()
+        self._server: asyncio.Server | None = None
+        self.port = 0
+        self.requests: list[str] = []  # methods in the order their requests arrived
+
+    @property
+    def base_url(self) -> str:
+        """What TELEGRAM_API_BASE_URL is set to for a bot that should talk to this server."""
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._server.wait_closed(), 2)
+
+    def _changed(self) -> None:
+        event, self._event = self._event, asyncio.Event()
+        event.set()
+
+    async def wait(self, ready: Callable[[], bool], seconds: float = 30.0) -> None:
+        """Until ``ready()`` holds; it is checked whenever the API changes."""
+        async with asyncio.timeout(seconds):
+            while not ready():
+                await self._event.wait()
+
+    # ---- HTTP
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while request := await self._read_request(reader):
+                answer = await self._answer(*request)
+                if answer is None:
+                    break  # a network fault: drop the connection without a word
+                status, body = answer
+                head = (
+                    f"HTTP/1.1 {status} {REASONS.get(status, 'Error')}\r\n"
+                    f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+                )
+                writer.write(head.encode() + body)
+                await writer.drain()
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        except asyncio.CancelledError:
+            pass  # the server is closing: a held getUpdates simply ends
+        finally:
+            writer.close()
+
+    @staticmethod
+    async def _read_request(reader: asyncio.StreamReader) -> tuple[str, bytes] | None:
+        line = await reader.readline()
+        if not line.strip():
+            return None
+        target = line.split(b" ")[1].decode()
+        length = 0
+        while (header := await reader.readline()) not in (b"\r\n", b"\n", b""):
+            name, _, value = header.decode("latin-1").partition(":")
+            if name.strip().lower() == "content-length":
+                length = int(value)
+        return target, await reader.readexactly(length)
+
+    async def _answer(self, target: str, body: bytes) -> tuple[int, bytes] | None:
+        url = urlsplit(target)
+        match = PATH.fullmatch(url.path)
+        if match is None or match.group(1) != self.api.token:
+            return 401, b'{"ok":false,"error_code":401,"description":"Unauthorized"}'
+        method = match.group(2)
+        self.requests.append(method)
+        self._changed()
+        params = dict(parse_qsl(url.query)) | dict(parse_qsl(body.decode(), keep_blank_values=True))
+        if method == "getUpdates":
+            await self._long_poll(params)
+        try:
+            status, answer = self.api.handle(method, params)
+        except DroppedConnectionError:
+            return None
+        return status, json.dumps(answer, ensure_ascii=False).encode()
+
+    async def _long_poll(self, params: dict[str, str]) -> None:
+        """Hold getUpdates until there is an update at or after its offset, or its timeout."""
+        offset = int(params.get("offset") or 0)
+        timeout = float(params.get("timeout") or 0)
+
+        def pending() -> bool:
+            return any(update["update_id"] >= offset for update in self.api.updates)
+
+        with contextlib.suppress(TimeoutError):
+            await self.wait(pending, timeout)
+
+
+def over_http(server: BotApiServer, timeout: float = 30.0) -> Deliver:
+    """Deliver updates by queueing them for getUpdates; wait until the bot has answered."""
+
+    async def deliver(update: dict[str, Any], chat_id: int, until: Callable[..., bool]) -> None:
+        before = len(server.api.bot_messages(chat_id))
+        await server.wait(lambda: until(server.api.bot_messages(chat_id)[before:]), timeout)
+
+    return deliver
+
+
+@dataclass
+class BotProcess:
+    """The real `intake bot`, a subprocess, with its output captured to a file."""
+
+    process: asyncio.subprocess.Process
+    log: Path
+
+    async def stop(self, how: signal.Signals = signal.SIGTERM) -> int:
+        """Stop the bot as a service manager would (SIGTERM), or kill it (SIGKILL)."""
+        if self.process.returncode is None:
+            self.process.send_signal(how)
+        async with asyncio.timeout(20):
+            return await self.process.wait()
+
+
+@contextlib.asynccontextmanager
+async def bot_process(
+    server: BotApiServer,
+    workdir: Path,
+    *,
+    args: Sequence[str] = (),
+    env: dict[str, str] | None = None,
+    name: str = "bot",
+) -> AsyncIterator[BotProcess]:
+    """Start `intake bot` against the server and wait until it polls (or serves its webhook).
+
+    It runs in ``workdir`` so that no developer's own `.env` is read.
+    """
+    log = workdir / f"{name}.log"
+    settings = bot_env(workdir / "intake.db", TELEGRAM_API_BASE_URL=server.base_url)
+    started = len(server.requests)
+    with log.open("ab") as output:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "bot",
+            *args,
+            cwd=workdir,
+            env={**os.environ, **settings, **(env or {})},
+            stdout=output,
+            stderr=output,
+        )
+    bot = BotProcess(process, log)
+    ready = "setWebhook" if "--webhook" in args else "getUpdates"
+    try:
+        await server.wait(lambda: ready in server.requests[started:], 30)
+        yield bot
+    finally:
+        await bot.stop()
+
+
+def parents_over_http(server: BotApiServer, count: int, **details: Any) -> list[Parent]:
+    return [Parent(server.api, over_http(server), **details) for _ in range(count)]

@@ -1,0 +1,625 @@
+"""One fake Bot API for the whole suite, and parents who talk to the bot through it.
+
+`FakeBotApi` answers Bot API methods the way Telegram does, as plain data (including its
+refusals: unparsable HTML, over-long text or callback data, "message is not modified", a
+blocked bot), and records every call. Two transports put it in front of the real bot:
+`FakeRequest`, a `telegram.request.BaseRequest` for in-process tests, and the local HTTP
+server in `tests.botapi_server` for end-to-end runs. `Parent` plays a person in a private
+chat: `send(text)`, `tap(label)`, `share(kind)`, `edit(text)`, reading what came back.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import json
+import re
+import time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from telegram import Update
+from telegram.error import NetworkError
+from telegram.request import BaseRequest, RequestData
+
+BOT_ID = 7000000001
+TOKEN = f"{BOT_ID}:AAHtestTOKENnot-real_0123456789abcdefXYZ"
+BOT_USER = {
+    "id": BOT_ID,
+    "is_bot": True,
+    "first_name": "Intake",
+    "username": "intake_test_bot",
+    "can_join_groups": False,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
+SECRET = "bot-test-secret-0123456789abcdef"
+
+#: Parameters python-telegram-bot sends as JSON (others are plain strings or numbers).
+JSON_PARAMS = frozenset(
+    {"reply_markup", "commands", "scope", "link_preview_options", "allowed_updates", "entities"}
+)
+INT_PARAMS = frozenset({"chat_id", "message_id", "offset", "limit", "timeout", "user_id"})
+
+#: A message's content for each kind a parent can send that is not text.
+CONTENT: Mapping[str, Mapping[str, Any]] = {
+    "sticker": {
+        "sticker": {
+            "file_id": "st1",
+            "file_unique_id": "st1u",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+        }
+    },
+    "photo": {"photo": [{"file_id": "ph1", "file_unique_id": "ph1u", "width": 90, "height": 90}]},
+    "voice": {"voice": {"file_id": "vo1", "file_unique_id": "vo1u", "duration": 3}},
+    "video_note": {
+        "video_note": {"file_id": "vn1", "file_unique_id": "vn1u", "length": 240, "duration": 2}
+    },
+    "video": {
+        "video": {
+            "file_id": "vi1",
+            "file_unique_id": "vi1u",
+            "width": 320,
+            "height": 240,
+            "duration": 4,
+        }
+    },
+    "audio": {"audio": {"file_id": "au1", "file_unique_id": "au1u", "duration": 60}},
+    "animation": {
+        "animation": {
+            "file_id": "an1",
+            "file_unique_id": "an1u",
+            "width": 320,
+            "height": 240,
+            "duration": 2,
+        },
+        "document": {"file_id": "an1", "file_unique_id": "an1u"},
+    },
+    "document": {"document": {"file_id": "do1", "file_unique_id": "do1u", "file_name": "x.pdf"}},
+    "location": {"location": {"latitude": 59.329323, "longitude": 18.068581}},
+    "venue": {
+        "venue": {
+            "location": {"latitude": 59.314211, "longitude": 18.073432},
+            "title": "Sodermalm clinic",
+            "address": "Gotgatan 71",
+        },
+        "location": {"latitude": 59.314211, "longitude": 18.073432},
+    },
+    "contact": {
+        "contact": {"phone_number": "+46701234567", "first_name": "Signe", "user_id": 555000111}
+    },
+    "poll": {
+        "poll": {
+            "id": "4242",
+            "question": "Sleep?",
+            "options": [{"text": "yes", "voter_count": 0}, {"text": "no", "voter_count": 0}],
+            "total_voter_count": 0,
+            "is_closed": False,
+            "is_anonymous": True,
+            "type": "regular",
+            "allows_multiple_answers": False,
+        }
+    },
+    "dice": {"dice": {"emoji": "🎲", "value": 3}},
+}
+#: What a shared contact or location would leak if anything of it were kept.
+SHARED_SECRETS = ("46701234567", "59.329323", "18.068581", "59.314211", "Gotgatan", "555000111")
+
+
+class ApiError(Exception):
+    """A refusal, as Telegram words it."""
+
+    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+        self.retry_after = retry_after
+
+
+class DroppedConnectionError(Exception):
+    """The connection broke before an answer: each transport turns this into its own failure."""
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    method: str
+    params: Mapping[str, Any]
+
+
+def decode(params: Mapping[str, str]) -> dict[str, Any]:
+    """Parameters as python-telegram-bot sends them (JSON-encoded values) back to Python."""
+    values: dict[str, Any] = {}
+    for name, raw in params.items():
+        if name in JSON_PARAMS:
+            values[name] = json.loads(raw)
+        elif name in INT_PARAMS and re.fullmatch(r"-?[0-9]+", raw):
+            values[name] = int(raw)
+        else:
+            values[name] = raw
+    return values
+
+
+def parse_html(text: str) -> str:
+    """The text Telegram would show for HTML we send: we send no tags, so any raw < > & fails."""
+    if "<" in text or ">" in text:
+        raise ApiError(400, "Bad Request: can't parse entities: unsupported start tag")
+    if re.search(r"&(?!(?:lt|gt|amp|quot|#[0-9]+|#x[0-9a-fA-F]+);)", text):
+        raise ApiError(400, "Bad Request: can't parse entities: unexpected end of name")
+    return html.unescape(text)
+
+
+def utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+@dataclass
+class FakeBotApi:
+    """The Bot API as plain data: chats, messages, pending updates, commands, every call."""
+
+    token: str = TOKEN
+    calls: list[Call] = field(default_factory=list)
+    chats: dict[int, dict[str, Any]] = field(default_factory=dict)
+    messages: dict[int, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    commands: dict[tuple[str, str], list[dict[str, str]]] = field(default_factory=dict)
+    blocked: set[int] = field(default_factory=set)
+    faults: dict[str, list[int | str]] = field(default_factory=lambda: defaultdict(list))
+    queries: dict[str, bool] = field(default_factory=dict)  # callback query id -> answered
+    webhook: dict[str, Any] = field(default_factory=dict)
+    on_change: Callable[[], None] = lambda: None
+    _update_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    _query_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    _message_ids: dict[int, Iterator[int]] = field(
+        default_factory=lambda: defaultdict(lambda: itertools.count(1))
+    )
+
+    # ---- the bot's side
+
+    def handle(self, method: str, params: Mapping[str, str]) -> tuple[int, dict[str, Any]]:
+        """Answer one call as Telegram would: (HTTP status, JSON body)."""
+        values = decode(params)
+        self.calls.append(Call(method, values))
+        try:
+            self._inject_fault(method)
+            answer = getattr(self, f"_{method}", None)
+            if answer is None:
+                raise ApiError(404, "Not Found: method not found")
+            result = answer(values)
+        except ApiError as error:
+            body: dict[str, Any] = {
+                "ok": False,
+                "error_code": error.code,
+                "description": error.description,
+            }
+            if error.retry_after is not None:
+                body["parameters"] = {"retry_after": error.retry_after}
+            return error.code, body
+        finally:
+            self.on_change()
+        return 200, {"ok": True, "result": result}
+
+    def fail(self, method: str, *faults: int | str) -> None:
+        """Make the next calls of ``method`` fail: 429 (flood), "network", or any status."""
+        self.faults[method].extend(faults)
+
+    def _inject_fault(self, method: str) -> None:
+        if not self.faults.get(method):
+            return
+        fault = self.faults[method].pop(0)
+        if fault == "network":
+            raise DroppedConnectionError(method)
+        if fault == 429:
+            raise ApiError(429, "Too Many Requests: retry after 1", retry_after=1)
+        raise ApiError(int(fault), "Internal Server Error")
+
+    def _getMe(self, _: Mapping[str, Any]) -> dict[str, Any]:
+        return BOT_USER
+
+    def _deleteWebhook(self, _: Mapping[str, Any]) -> bool:
+        self.webhook.clear()
+        return True
+
+    def _setWebhook(self, values: Mapping[str, Any]) -> bool:
+        self.webhook.update(values)
+        return True
+
+    def _getWebhookInfo(self, _: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "url": self.webhook.get("url", ""),
+            "has_custom_certificate": False,
+            "pending_update_count": len(self.updates),
+        }
+
+    def _setMyCommands(self, values: Mapping[str, Any]) -> bool:
+        for command in values["commands"]:
+            if not re.fullmatch(r"[a-z0-9_]{1,32}", command["command"]):
+                raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
+            if not 1 <= len(command["description"]) <= 256:
+                raise ApiError(400, "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
+        scope = json.dumps(values.get("scope", {"type": "default"}), sort_keys=True)
+        self.commands[(scope, values.get("language_code", ""))] = list(values["commands"])
+        return True
+
+    def _deleteMyCommands(self, values: Mapping[str, Any]) -> bool:
+        scope = json.dumps(values.get("scope", {"type": "default"}), sort_keys=True)
+        self.commands.pop((scope, values.get("language_code", "")), None)
+        return True
+
+    def _sendChatAction(self, values: Mapping[str, Any]) -> bool:
+        self._chat(values["chat_id"])
+        return True
+
+    def _sendMessage(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        chat = self._chat(values["chat_id"])
+        message = {
+            "message_id": next(self._message_ids[chat["id"]]),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": BOT_USER,
+            "text": self._text(values),
+        }
+        markup = self._markup(values)
+        if markup:
+            message["reply_markup"] = markup
+        self.messages[chat["id"]].append(message)
+        return message
+
+    def _editMessageText(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        message = self._bot_message(values)
+        text, markup = self._text(values), self._markup(values)
+        if text == message["text"] and markup == message.get("reply_markup"):
+            raise ApiError(400, "Bad Request: message is not modified")
+        message["text"] = text
+        self._set_markup(message, markup)
+        return message
+
+    def _editMessageReplyMarkup(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        message = self._bot_message(values)
+        markup = self._markup(values)
+        if markup == message.get("reply_markup"):
+            raise ApiError(400, "Bad Request: message is not modified")
+        self._set_markup(message, markup)
+        return message
+
+    def _answerCallbackQuery(self, values: Mapping[str, Any]) -> bool:
+        query = values["callback_query_id"]
+        if self.queries.get(query) is not False:
+            raise ApiError(400, "Bad Request: query is too old or query ID is invalid")
+        self.queries[query] = True
+        return True
+
+    def _getUpdates(self, values: Mapping[str, Any]) -> list[dict[str, Any]]:
+        offset = values.get("offset", 0)
+        self.updates = [u for u in self.updates if u["update_id"] >= offset]
+        return self.updates[: values.get("limit", 100)]
+
+    def _close(self, _: Mapping[str, Any]) -> bool:
+        return True
+
+    # ---- checks Telegram makes
+
+    def _chat(self, chat_id: int) -> dict[str, Any]:
+        if chat_id not in self.chats:
+            raise ApiError(400, "Bad Request: chat not found")
+        if chat_id in self.blocked:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
+        return self.chats[chat_id]
+
+    def _bot_message(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        chat = self._chat(values["chat_id"])
+        for message in self.messages[chat["id"]]:
+            if message["message_id"] == values["message_id"]:
+                if message["from"]["id"] != BOT_ID:
+                    raise ApiError(400, "Bad Request: message can't be edited")
+                message["edit_date"] = int(time.time())
+                return message
+        raise ApiError(400, "Bad Request: message to edit not found")
+
+    @staticmethod
+    def _text(values: Mapping[str, Any]) -> str:
+        raw = values.get("text", "")
+        text = parse_html(raw) if values.get("parse_mode") == "HTML" else raw
+        if not text.strip():
+            raise ApiError(400, "Bad Request: message text is empty")
+        if utf16_length(text) > 4096:
+            raise ApiError(400, "Bad Request: message is too long")
+        return text
+
+    @staticmethod
+    def _markup(values: Mapping[str, Any]) -> dict[str, Any] | None:
+        markup = values.get("reply_markup")
+        if not markup:
+            return None
+        for row in markup["inline_keyboard"]:
+            for button in row:
+                if not button["text"].strip():
+                    raise ApiError(400, "Bad Request: BUTTON_TEXT_EMPTY")
+                if len(button.get("callback_data", "").encode()) > 64:
+                    raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+        return dict(markup)
+
+    @staticmethod
+    def _set_markup(message: dict[str, Any], markup: dict[str, Any] | None) -> None:
+        if markup:
+            message["reply_markup"] = markup
+        else:
+            message.pop("reply_markup", None)
+
+    # ---- the parents' side
+
+    def push(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """Queue an update for getUpdates (and hand it back for direct delivery)."""
+        update = {"update_id": next(self._update_ids), kind: payload}
+        self.updates.append(update)
+        self.on_change()
+        return update
+
+    def user_message(self, chat: dict[str, Any], sender: dict[str, Any] | None, **content: Any):
+        """A message from a person into a chat, stored like Telegram stores it."""
+        self.chats[chat["id"]] = chat
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids[chat["id"]]),
+            "date": int(time.time()),
+            "chat": chat,
+            **content,
+        }
+        if sender is not None:
+            message["from"] = sender
+        self.messages[chat["id"]].append(message)
+        return message
+
+    def callback_query(self, user: dict[str, Any], message: dict[str, Any], data: str):
+        query_id = str(next(self._query_ids))
+        self.queries[query_id] = False
+        return {
+            "id": query_id,
+            "from": user,
+            "chat_instance": f"ci{message['chat']['id']}",
+            "message": message,
+            "data": data,
+        }
+
+    # ---- reading what happened
+
+    def bot_messages(self, chat_id: int) -> list[dict[str, Any]]:
+        return [m for m in self.messages[chat_id] if m.get("from", {}).get("id") == BOT_ID]
+
+    def methods(self) -> list[str]:
+        return [call.method for call in self.calls]
+
+
+class FakeRequest(BaseRequest):
+    """python-telegram-bot's network replaced by the fake Bot API, in process."""
+
+    def __init__(self, api: FakeBotApi) -> None:
+        self.api = api
+
+    async def initialize(self) -> None:
+        """Nothing to open."""
+
+    async def shutdown(self) -> None:
+        """Nothing to close."""
+
+    @property
+    def read_timeout(self) -> float:
+        return 1.0
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        prefix, _, endpoint = url.rpartition("/")
+        if not prefix.endswith(f"/bot{self.api.token}"):
+            return 401, b'{"ok": false, "error_code": 401, "description": "Unauthorized"}'
+        params = request_data.json_parameters if request_data else {}
+        try:
+            status, body = self.api.handle(endpoint, params)
+        except DroppedConnectionError:
+            raise NetworkError("httpx.ConnectError: connection reset (fake)") from None
+        return status, json.dumps(body).encode()
+
+
+#: How an update reaches the bot and how long to wait for its answer: the transport's job.
+#: It gets the update, the chat, and a test of the bot's new messages saying "answered".
+Deliver = Callable[[dict[str, Any], int, Callable[[list[dict[str, Any]]], bool]], Awaitable[None]]
+
+
+def keyboards(count: int = 1) -> Callable[[list[dict[str, Any]]], bool]:
+    """Answered when ``count`` new messages with a keyboard have come."""
+    return lambda new: sum(1 for m in new if m.get("reply_markup")) >= count
+
+
+def messages(count: int = 1) -> Callable[[list[dict[str, Any]]], bool]:
+    """Answered when ``count`` new messages have come."""
+    return lambda new: len(new) >= count
+
+
+_user_ids = itertools.count(910000001)
+
+
+@dataclass
+class Parent:
+    """A parent in a private chat with the bot (or a member of a group, with ``chat_type``)."""
+
+    api: FakeBotApi
+    deliver: Deliver
+    first_name: str = "Kristina"
+    last_name: str | None = "Lindqvist"
+    username: str | None = "kristina_l"
+    language_code: str | None = "en"
+    user_id: int = field(default_factory=lambda: next(_user_ids))
+    chat_type: str = "private"
+    chat_id: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.chat_id:
+            self.chat_id = self.user_id if self.chat_type == "private" else -self.user_id
+
+    @property
+    def user(self) -> dict[str, Any]:
+        user: dict[str, Any] = {"id": self.user_id, "is_bot": False, "first_name": self.first_name}
+        for name in ("last_name", "username", "language_code"):
+            if getattr(self, name):
+                user[name] = getattr(self, name)
+        return user
+
+    @property
+    def chat(self) -> dict[str, Any]:
+        if self.chat_type != "private":
+            return {"id": self.chat_id, "type": self.chat_type, "title": "Parents group"}
+        chat = {"id": self.chat_id, "type": "private", "first_name": self.first_name}
+        if self.last_name:
+            chat["last_name"] = self.last_name
+        if self.username:
+            chat["username"] = self.username
+        return chat
+
+    @property
+    def identifiers(self) -> list[str]:
+        """Everything about this person that must never reach the database or a log."""
+        found = [str(self.user_id), self.first_name, self.last_name, self.username]
+        return [value for value in found if value]
+
+    # ---- acting
+
+    async def send(self, text: str, until: Callable[..., bool] | None = None) -> list[dict]:
+        """Type a message (or a command); returns the bot's messages that answered it."""
+        content: dict[str, Any] = {"text": text}
+        if text.startswith("/"):
+            length = len(text.split(" ", 1)[0])
+            content["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        message = self.api.user_message(self.chat, self.user, **content)
+        return await self._deliver("message", message, until)
+
+    async def share(self, kind: str, until: Callable[..., bool] | None = None) -> list[dict]:
+        """Send something that is not text: a sticker, photo, contact, location..."""
+        message = self.api.user_message(self.chat, self.user, **CONTENT[kind])
+        return await self._deliver("message", message, until)
+
+    async def edit(self, text: str, until: Callable[..., bool] | None = None) -> list[dict]:
+        """Edit the last message this parent sent."""
+        sent = [m for m in self.api.messages[self.chat_id] if m.get("from") == self.user]
+        message = {**sent[-1], "text": text, "edit_date": int(time.time())}
+        return await self._deliver("edited_message", message, until)
+
+    async def tap(
+        self,
+        label: str,
+        *,
+        on: dict[str, Any] | None = None,
+        until: Callable[..., bool] | None = None,
+    ) -> list[dict]:
+        """Tap the button with this label on the newest keyboard (or on message ``on``)."""
+        message = on if on is not None else self.keyboard_message()
+        query = self.api.callback_query(self.user, message, self.button(label, message))
+        return await self._deliver("callback_query", query, until)
+
+    async def _deliver(
+        self, kind: str, payload: dict[str, Any], until: Callable[..., bool] | None
+    ) -> list[dict]:
+        before = len(self.api.bot_messages(self.chat_id))
+        await self.deliver(self.api.push(kind, payload), self.chat_id, until or keyboards(1))
+        return self.api.bot_messages(self.chat_id)[before:]
+
+    # ---- reading
+
+    def keyboard_message(self) -> dict[str, Any]:
+        """A snapshot of the newest bot message that still has a keyboard."""
+        for message in reversed(self.api.bot_messages(self.chat_id)):
+            if message.get("reply_markup"):
+                return json.loads(json.dumps(message))
+        raise AssertionError("no keyboard on screen")
+
+    @staticmethod
+    def button(label: str, message: dict[str, Any]) -> str:
+        """The callback data of the button with this label (a ✓ before it is ignored)."""
+        labels = []
+        for row in message.get("reply_markup", {}).get("inline_keyboard", []):
+            for button in row:
+                labels.append(button["text"])
+                if button["text"].removeprefix("✓ ") == label:
+                    return str(button["callback_data"])
+        raise AssertionError(f"no button {label!r} among {labels}")
+
+    def labels(self) -> list[str]:
+        message = self.keyboard_message()
+        return [b["text"] for row in message["reply_markup"]["inline_keyboard"] for b in row]
+
+    @property
+    def texts(self) -> list[str]:
+        return [m["text"] for m in self.api.bot_messages(self.chat_id)]
+
+    @property
+    def last_text(self) -> str:
+        return self.texts[-1]
+
+
+def in_process(app: Any) -> Deliver:
+    """Deliver updates straight to an application, through its per-parent update processor."""
+
+    async def deliver(update: dict[str, Any], chat_id: int, until: Callable[..., bool]) -> None:
+        app_update = Update.de_json(update, app.bot)
+        await app.update_processor.process_update(app_update, app.process_update(app_update))
+
+    return deliver
+
+
+@dataclass
+class BotHarness:
+    """The real application over a fake Bot API, in process; its parents and its database."""
+
+    api: FakeBotApi
+    app: Any
+    db_path: Path
+
+    def parent(self, **details: Any) -> Parent:
+        return Parent(self.api, in_process(self.app), **details)
+
+    @property
+    def intake_bot(self) -> Any:
+        return self.app.bot_data["intake"]
+
+
+def bot_env(db_path: Path, staff: Sequence[int] = (), **extra: str) -> dict[str, str]:
+    """The environment of a bot that talks to the fake API (no throttling: nothing is real)."""
+    return {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "INTAKE_SECRET": SECRET,
+        "INTAKE_DB": str(db_path),
+        "STAFF_USER_IDS": ",".join(str(i) for i in staff),
+        "TELEGRAM_RATE_LIMIT": "0",
+        **extra,
+    }
+
+
+@asynccontextmanager
+async def running_bot(tmp_path: Path, staff: Sequence[int] = (), **env: str):
+    """The bot built as `intake bot` builds it, started as run_polling starts it, minus polling."""
+    from bot.tg_app import build_application
+    from bot.tg_settings import Settings
+
+    api = FakeBotApi()
+    db_path = tmp_path / "intake.db"
+    app = build_application(Settings.from_env(bot_env(db_path, staff, **env)), FakeRequest(api))
+    async with app:
+        await app.post_init(app)
+        await app.start()
+        try:
+            yield BotHarness(api, app, db_path)
+        finally:
+            await app.stop()
+    await app.post_shutdown(app)
