@@ -34,12 +34,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def webhook_secret(given: str | None) -> str:
-    """The secret token Telegram must send with each webhook update."""
-    token = given or os.environ.get("TELEGRAM_WEBHOOK_SECRET") or secrets.token_urlsafe(32)
-    if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", token):
+def webhook_options(args: argparse.Namespace) -> dict[str, object]:
+    """`Application.run_webhook`'s arguments from the command line, checked."""
+    url = urlsplit(args.webhook)
+    if url.scheme not in ("http", "https") or not url.netloc:
+        raise storage.ConfigError("--webhook must be a URL such as https://example.org/bot")
+    secret = args.secret_token or os.environ.get("TELEGRAM_WEBHOOK_SECRET") or ""
+    if secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
         raise storage.ConfigError("The webhook secret token must be 1-256 letters, digits, _ or -.")
-    return token
+    return {
+        "listen": args.listen,
+        "port": args.port,
+        "url_path": url.path.lstrip("/"),
+        "webhook_url": args.webhook,
+        "secret_token": secret or secrets.token_urlsafe(32),
+    }
 
 
 def run(args: argparse.Namespace) -> int:
@@ -50,21 +59,12 @@ def run(args: argparse.Namespace) -> int:
     from bot.tg_settings import Settings, configure_logging
 
     settings = Settings.from_env()
+    webhook = webhook_options(args) if args.webhook else None
     configure_logging(settings)
     app = build_application(settings)
     try:
-        if args.webhook:
-            url = urlsplit(args.webhook)
-            if url.scheme not in ("http", "https") or not url.netloc:
-                raise storage.ConfigError("--webhook must be a URL such as https://example.org/bot")
-            app.run_webhook(
-                listen=args.listen,
-                port=args.port,
-                url_path=url.path.lstrip("/"),
-                webhook_url=args.webhook,
-                secret_token=webhook_secret(args.secret_token),
-                allowed_updates=ALLOWED_UPDATES,
-            )
+        if webhook:
+            app.run_webhook(**webhook, allowed_updates=ALLOWED_UPDATES)  # type: ignore[arg-type]
         else:
             app.run_polling(allowed_updates=ALLOWED_UPDATES)
     except InvalidToken:

@@ -308,6 +308,9 @@ def build_application(settings: Settings, request: BaseRequest | None = None) ->
     The database is opened here, on its thread, so a bad path fails at start. ``request``
     replaces the network (tests pass a fake Bot API).
     """
+    # Opt in to python-telegram-bot's timedelta periods now: the int form warns (deprecated
+    # since 22.2) on every flood-control answer.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     clinics = load_clinic_config(settings.clinic_config)
     intake_bot = IntakeBot(settings, StorageThread(settings, clinics))
 

@@ -106,7 +106,11 @@ def rate_limit(raw: str) -> float:
 
 
 class Redact(logging.Filter):
-    """Blanks the token out of every record, should a library ever put it in a message."""
+    """Blanks secrets out of every record, and leaves tracebacks out of the log.
+
+    A library could put the token in a message; a traceback shows the values of the error
+    it ends in, which may be anything a parent wrote. The exception's type is kept.
+    """
 
     def __init__(self, secrets: tuple[str, ...]) -> None:
         super().__init__()
@@ -114,10 +118,12 @@ class Redact(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if any(secret in message for secret in self.secrets):
-            for secret in self.secrets:
-                message = message.replace(secret, "[redacted]")
-            record.msg, record.args = message, None
+        if record.exc_info and record.exc_info[0] is not None:
+            message = f"{message} ({record.exc_info[0].__name__})"
+            record.exc_info, record.exc_text = None, None
+        for secret in self.secrets:
+            message = message.replace(secret, "[redacted]")
+        record.msg, record.args = message, None
         return True
 
 

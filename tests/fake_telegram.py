@@ -26,6 +26,9 @@ from telegram import Update
 from telegram.error import NetworkError
 from telegram.request import BaseRequest, RequestData
 
+import storage
+from flows.model import Conversation
+
 BOT_ID = 7000000001
 TOKEN = f"{BOT_ID}:AAHtestTOKENnot-real_0123456789abcdefXYZ"
 BOT_USER = {
@@ -100,12 +103,17 @@ CONTENT: Mapping[str, Mapping[str, Any]] = {
         "poll": {
             "id": "4242",
             "question": "Sleep?",
-            "options": [{"text": "yes", "voter_count": 0}, {"text": "no", "voter_count": 0}],
+            "options": [
+                {"text": "yes", "voter_count": 0, "persistent_id": "y"},
+                {"text": "no", "voter_count": 0, "persistent_id": "n"},
+            ],
             "total_voter_count": 0,
             "is_closed": False,
             "is_anonymous": True,
             "type": "regular",
             "allows_multiple_answers": False,
+            "allows_revoting": False,
+            "members_only": False,
         }
     },
     "dice": {"dice": {"emoji": "🎲", "value": 3}},
@@ -478,6 +486,15 @@ class Parent:
         return user
 
     @property
+    def sender(self) -> dict[str, Any] | None:
+        """Who a message is from: nobody, in a channel (the channel itself posts)."""
+        return None if self.chat_type == "channel" else self.user
+
+    @property
+    def message_kind(self) -> str:
+        return "channel_post" if self.chat_type == "channel" else "message"
+
+    @property
     def chat(self) -> dict[str, Any]:
         if self.chat_type != "private":
             return {"id": self.chat_id, "type": self.chat_type, "title": "Parents group"}
@@ -502,13 +519,13 @@ class Parent:
         if text.startswith("/"):
             length = len(text.split(" ", 1)[0])
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
-        message = self.api.user_message(self.chat, self.user, **content)
-        return await self._deliver("message", message, until)
+        message = self.api.user_message(self.chat, self.sender, **content)
+        return await self._deliver(self.message_kind, message, until)
 
     async def share(self, kind: str, until: Callable[..., bool] | None = None) -> list[dict]:
         """Send something that is not text: a sticker, photo, contact, location..."""
-        message = self.api.user_message(self.chat, self.user, **CONTENT[kind])
-        return await self._deliver("message", message, until)
+        message = self.api.user_message(self.chat, self.sender, **CONTENT[kind])
+        return await self._deliver(self.message_kind, message, until)
 
     async def edit(self, text: str, until: Callable[..., bool] | None = None) -> list[dict]:
         """Edit the last message this parent sent."""
@@ -527,6 +544,15 @@ class Parent:
         message = on if on is not None else self.keyboard_message()
         query = self.api.callback_query(self.user, message, self.button(label, message))
         return await self._deliver("callback_query", query, until)
+
+    async def tap_code(self, code: str, until: Callable[..., bool] | None = None) -> list[dict]:
+        """Tap the button whose answer code is ``code`` on the newest keyboard (for scripts)."""
+        message = self.keyboard_message()
+        for row in message["reply_markup"]["inline_keyboard"]:
+            for button in row:
+                if button["callback_data"].rpartition("|")[2] == code:
+                    return await self.tap(button["text"], on=message, until=until)
+        raise AssertionError(f"no button with code {code!r}")
 
     async def _deliver(
         self, kind: str, payload: dict[str, Any], until: Callable[..., bool] | None
@@ -592,6 +618,23 @@ class BotHarness:
     @property
     def intake_bot(self) -> Any:
         return self.app.bot_data["intake"]
+
+    async def saved(self, parent: Parent) -> Conversation | None:
+        """The parent's saved conversation, read on the storage thread (None if none)."""
+        service = self.intake_bot.service
+
+        def read() -> Conversation | None:
+            raw = storage.load_session(service.db, service.pseudonym(parent.user_id))
+            return None if raw is None else Conversation.from_json(raw)
+
+        result: Conversation | None = await self.intake_bot.storage.call(read)
+        return result
+
+    async def intakes(self) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = await self.intake_bot.storage.call(
+            storage.intake_rows, self.intake_bot.service.db
+        )
+        return rows
 
 
 def bot_env(db_path: Path, staff: Sequence[int] = (), **extra: str) -> dict[str, str]:
