@@ -119,6 +119,7 @@ class BotApiServer:
         """Hold getUpdates until there is an update at or after its offset, or its timeout."""
         offset = int(params.get("offset") or 0)
         timeout = float(params.get("timeout") or 0)
+        self.api.confirm(offset)  # as Telegram does, when the request comes, not when it ends
 
         def pending() -> bool:
             return any(update["update_id"] >= offset for update in self.api.updates)
@@ -128,11 +129,14 @@ class BotApiServer:
 
 
 def over_http(server: BotApiServer, timeout: float = 30.0) -> Deliver:
-    """Deliver updates by queueing them for getUpdates; wait until the bot has answered."""
+    """Deliver updates by queueing them for getUpdates; wait until the bot has answered.
+
+    ``until`` sees the bot's new messages as they were sent: a keyboard cleared since counts.
+    """
 
     async def deliver(update: dict[str, Any], chat_id: int, until: Callable[..., bool]) -> None:
-        before = len(server.api.bot_messages(chat_id))
-        await server.wait(lambda: until(server.api.bot_messages(chat_id)[before:]), timeout)
+        before = len(server.api.sent[chat_id])
+        await server.wait(lambda: until(server.api.sent[chat_id][before:]), timeout)
 
     return deliver
 

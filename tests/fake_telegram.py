@@ -176,6 +176,7 @@ class FakeBotApi:
     calls: list[Call] = field(default_factory=list)
     chats: dict[int, dict[str, Any]] = field(default_factory=dict)
     messages: dict[int, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+    sent: dict[int, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     updates: list[dict[str, Any]] = field(default_factory=list)
     commands: dict[tuple[str, str], list[dict[str, str]]] = field(default_factory=dict)
     blocked: set[int] = field(default_factory=set)
@@ -278,6 +279,7 @@ class FakeBotApi:
         if markup:
             message["reply_markup"] = markup
         self.messages[chat["id"]].append(message)
+        self.sent[chat["id"]].append(json.loads(json.dumps(message)))  # as sent, before edits
         return message
 
     def _editMessageText(self, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -305,9 +307,12 @@ class FakeBotApi:
         return True
 
     def _getUpdates(self, values: Mapping[str, Any]) -> list[dict[str, Any]]:
-        offset = values.get("offset", 0)
-        self.updates = [u for u in self.updates if u["update_id"] >= offset]
+        self.confirm(values.get("offset", 0))
         return self.updates[: values.get("limit", 100)]
+
+    def confirm(self, offset: int) -> None:
+        """Forget updates before ``offset``: asking from there confirms everything earlier."""
+        self.updates = [u for u in self.updates if u["update_id"] >= offset]
 
     def _close(self, _: Mapping[str, Any]) -> bool:
         return True
@@ -544,6 +549,14 @@ class Parent:
         message = on if on is not None else self.keyboard_message()
         query = self.api.callback_query(self.user, message, self.button(label, message))
         return await self._deliver("callback_query", query, until)
+
+    async def play(self, script: Sequence[tuple[str, Any, Any]]) -> None:
+        """Send or tap each line's input (``tap:<code>`` taps), waiting for each answer."""
+        for what, _, _ in script:
+            if what.startswith("tap:"):
+                await self.tap_code(what.removeprefix("tap:"))
+            else:
+                await self.send(what)
 
     async def tap_code(self, code: str, until: Callable[..., bool] | None = None) -> list[dict]:
         """Tap the button whose answer code is ``code`` on the newest keyboard (for scripts)."""

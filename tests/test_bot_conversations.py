@@ -18,7 +18,9 @@ from tests.conversations import EXPECTED_SUGGESTION, Line, intake_script, player
 from tests.fake_telegram import BotHarness, Parent, keyboards, running_bot
 
 
-async def play(harness: BotHarness, parent: Parent, script: list[Line], lang: str) -> None:
+async def play_beside_the_engine(
+    harness: BotHarness, parent: Parent, script: list[Line], lang: str
+) -> None:
     """Play a script through the engine and the bot side by side; they must agree."""
     engine = player(lang, harness.intake_bot.service.engine)
     for number, (what, key, state) in enumerate(script, 1):
@@ -50,7 +52,7 @@ async def test_a_whole_intake_through_the_bot_is_what_the_engine_says(
     harness: BotHarness, lang: str, baby: str, wish: str
 ) -> None:
     parent = harness.parent(language_code=lang)
-    await play(harness, parent, intake_script(baby, wish), lang)
+    await play_beside_the_engine(harness, parent, intake_script(baby, wish), lang)
     rows = await harness.intakes()
     assert [row["suggestion"] for row in rows] == [EXPECTED_SUGGESTION[(baby, wish)]]
     assert rows[0]["lang"] == lang
@@ -68,7 +70,7 @@ async def test_typed_answers_work_as_in_the_engine(harness: BotHarness) -> None:
         ("/back", "q.role", "role"),
         ("/hjalp", "help", "role"),
     ]
-    await play(harness, parent, script, "en")
+    await play_beside_the_engine(harness, parent, script, "en")
 
 
 async def test_telegram_language_decides_a_new_conversation(harness: BotHarness) -> None:
@@ -152,11 +154,7 @@ async def test_a_tap_on_an_old_keyboard_is_stale_and_shows_where_we_are(
 
 async def test_a_double_tap_records_once(harness: BotHarness) -> None:
     parent = harness.parent()
-    for what, _, _ in intake_script()[:-1]:
-        if what.startswith("tap:"):
-            await parent.tap_code(what.removeprefix("tap:"))
-        else:
-            await parent.send(what)
+    await parent.play(intake_script()[:-1])
     summary = parent.keyboard_message()
     await asyncio.gather(
         parent.tap("That's right, continue", on=summary, until=keyboards(1)),
@@ -191,11 +189,7 @@ async def test_one_parents_updates_are_handled_in_order(harness: BotHarness) -> 
 
 async def test_delete_asks_first_then_erases_everything(harness: BotHarness) -> None:
     parent = harness.parent()
-    for what, _, _ in intake_script():
-        if what.startswith("tap:"):
-            await parent.tap_code(what.removeprefix("tap:"))
-        else:
-            await parent.send(what)
+    await parent.play(intake_script())
     assert len(await harness.intakes()) == 1
     await parent.send("/radera")
     assert parent.labels() == ["Yes, delete everything", "No, keep my answers"]
@@ -220,11 +214,7 @@ async def test_a_deep_link_tags_the_intake_with_its_clinic(tmp_path: Path) -> No
     async with running_bot(tmp_path, INTAKE_CLINIC_CONFIG=str(config)) as harness:
         parent = harness.parent()
         await parent.send("/start north")
-        for what, _, _ in intake_script()[1:]:
-            if what.startswith("tap:"):
-                await parent.tap_code(what.removeprefix("tap:"))
-            else:
-                await parent.send(what)
+        await parent.play(intake_script()[1:])
         assert [row["clinic"] for row in await harness.intakes()] == ["north"]
         assert "Call North BVC on 08-123 456." in parent.last_text
 
@@ -233,21 +223,13 @@ async def test_text_shown_back_is_escaped_for_html(harness: BotHarness) -> None:
     parent = harness.parent()
     free_text = "<b>Tired</b> & <script>x</script> 3 > 2"
     script = intake_script(free_text=free_text)[:-1]
-    for what, _, _ in script:
-        if what.startswith("tap:"):
-            await parent.tap_code(what.removeprefix("tap:"))
-        else:
-            await parent.send(what)
+    await parent.play(script)
     assert free_text in parent.last_text  # the fake API refuses HTML it cannot parse
 
 
 async def test_a_very_long_text_is_handled(harness: BotHarness) -> None:
     parent = harness.parent()
-    for what, _, _ in intake_script()[:15]:
-        if what.startswith("tap:"):
-            await parent.tap_code(what.removeprefix("tap:"))
-        else:
-            await parent.send(what)
+    await parent.play(intake_script()[:15])
     new = await parent.send("We are so tired. " * 6000)
     assert any(render("en", "free_text.shortened", limit=1500) in m["text"] for m in new)
     assert all(len(m["text"]) <= 4096 for m in harness.api.bot_messages(parent.chat_id))

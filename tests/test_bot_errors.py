@@ -103,11 +103,7 @@ async def test_a_whole_intake_logs_kinds_and_keys_only(
         harness.parent(first_name="Signe", last_name=None, username=None, language_code="sv"),
     ]
     for parent in parents:
-        for what, _, _ in intake_script(free_text="Astrid Berg here, call 070-765 43 21"):
-            if what.startswith("tap:"):
-                await parent.tap_code(what.removeprefix("tap:"))
-            else:
-                await parent.send(what)
+        await parent.play(intake_script(free_text="Astrid Berg here, call 070-765 43 21"))
         await parent.share("contact")
     assert "tap -> suggest.mip suggest.why" in caplog.text
     assert "contact -> bot.kind.contact" in caplog.text

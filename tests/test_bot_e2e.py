@@ -1,0 +1,184 @@
+"""End to end: the real `intake bot` process against a local HTTP Bot API, several parents at once.
+
+After the run, the database (with its WAL) and everything the bot printed are searched for
+every Telegram id, name and username used, and for the token: none may be there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import socket
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from flows.texts import render
+from tests.botapi_server import BotApiServer, bot_process, over_http
+from tests.conftest_storage import raw_bytes
+from tests.conversations import intake_script
+from tests.fake_telegram import CONTENT, SHARED_SECRETS, TOKEN, Parent, keyboards, messages
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[BotApiServer]:
+    running = BotApiServer()
+    await running.start()
+    yield running
+    await running.close()
+
+
+def parent(server: BotApiServer, first: str, last: str | None, username: str | None, lang: str):
+    return Parent(
+        server.api,
+        over_http(server),
+        first_name=first,
+        last_name=last,
+        username=username,
+        language_code=lang,
+    )
+
+
+async def english_intake_with_stale_and_double_taps(someone: Parent) -> None:
+    script = intake_script("affected", "understand")
+    await someone.play(script[:4])  # up to the role question, answered
+    old = someone.keyboard_message()  # the age question, about to be answered
+    await someone.play(script[4:6])
+    stale = await someone.tap("Under 6 months", on=old)
+    assert stale[-1]["text"].startswith(render("en", "stale"))
+    question = someone.keyboard_message()
+    await asyncio.gather(
+        someone.tap("Sometimes", on=question, until=keyboards(2)),
+        someone.tap("Sometimes", on=question, until=keyboards(2)),
+    )
+    assert someone.last_text.startswith(render("en", "stale"))
+    await someone.play(script[7:])
+    assert someone.last_text.endswith(render("en", "prompt.done"))
+
+
+async def swedish_intake_with_a_crisis_and_every_other_kind(someone: Parent) -> None:
+    script = intake_script("not_affected", "advice")
+    await someone.play(script[:9])
+    crisis = await someone.send("Jag vill dö")
+    assert crisis[0]["text"].startswith("🆘")
+    assert "reply_markup" not in crisis[0]
+    for kind in CONTENT:
+        await someone.share(kind)
+    await someone.edit("Jag ändrade mig")
+    await someone.play(script[9:])
+    assert someone.last_text.endswith(render("sv", "prompt.done"))
+
+
+async def intake_then_delete(someone: Parent) -> None:
+    await someone.play(intake_script("unclear", "mixed"))
+    await someone.send("/delete")
+    done = await someone.tap("Yes, delete everything", until=messages(1))
+    assert done[-1]["text"].startswith(render("en", "delete.done"))
+
+
+async def a_group_member(someone: Parent) -> None:
+    new = await someone.send("/start", until=messages(1))
+    assert new[0]["text"] == render("en", "bot.group")
+
+
+async def test_parents_at_once_then_restarts_and_no_identifier_anywhere(
+    server: BotApiServer, tmp_path: Path
+) -> None:
+    people = [
+        parent(server, "Ingrid", "Svensson", "ingrid_svensson_87", "en"),
+        parent(server, "Märta", "Öberg", "marta_oberg", "sv"),
+        parent(server, "Leif", "Holmqvist", None, "en"),
+        parent(server, "Tove", None, "tove_t", "sv"),
+    ]
+    member = Parent(
+        server.api, over_http(server), first_name="Gunnel", username="gunnel", chat_type="group"
+    )
+    crashing = parent(server, "Bengt", "Ahlström", "bengt_a", "en")
+    script = intake_script("not_affected", "understand")
+    async with bot_process(server, tmp_path, name="first") as bot:
+        await asyncio.gather(
+            english_intake_with_stale_and_double_taps(people[0]),
+            swedish_intake_with_a_crisis_and_every_other_kind(people[1]),
+            intake_then_delete(people[2]),
+            people[3].play(intake_script("affected", "advice")[:8]),
+            crashing.play(script[:5]),
+            a_group_member(member),
+        )
+        assert await bot.stop(signal.SIGTERM) == 0
+    async with bot_process(server, tmp_path, name="second") as bot:
+        # Where each parent left off, on the keyboards they already have.
+        await people[3].play(intake_script("affected", "advice")[8:])
+        await crashing.play(script[5:9])
+        await bot.stop(signal.SIGKILL)
+    async with bot_process(server, tmp_path, name="third"):
+        await crashing.play(script[9:])
+    assert all(server.api.queries.values()), "every callback query was answered"
+
+    assert_stored(tmp_path / "intake.db")
+    assert_nothing_identifying(tmp_path, [*people, member, crashing])
+
+
+def assert_stored(db: Path) -> None:
+    """Four intakes (the fifth was deleted), and only what an intake record holds."""
+    with sqlite3.connect(db) as connection:
+        rows = connection.execute("SELECT lang, suggestion, safety_level FROM intakes").fetchall()
+    assert sorted(rows) == [
+        ("en", "mip", "none"),
+        ("en", "mip_may_suit", "none"),
+        ("sv", "chc", "danger"),
+        ("sv", "mip_with_guidance", "none"),
+    ]
+
+
+def assert_nothing_identifying(workdir: Path, everyone: list[Parent]) -> None:
+    """No id, name, username, shared contact or location, or token in the database or logs."""
+    stored = raw_bytes(workdir / "intake.db")
+    logs = "".join(path.read_text("utf-8") for path in workdir.glob("*.log"))
+    assert "tap -> q.role" in logs  # the logs are there, and speak of kinds and keys
+    for someone in everyone:
+        for identifier in someone.identifiers:
+            assert identifier.encode() not in stored, f"{identifier!r} in the database"
+            assert identifier not in logs, f"{identifier!r} in the logs"
+    for secret in SHARED_SECRETS:
+        assert secret.encode() not in stored
+        assert secret not in logs
+    for token in (TOKEN, TOKEN.split(":")[1]):
+        assert token not in logs
+        assert token.encode() not in stored
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+async def test_the_webhook_takes_only_updates_with_its_secret(
+    server: BotApiServer, tmp_path: Path
+) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/telegram-hook"
+    args = ["--webhook", url, "--port", str(port), "--secret-token", "s3cret-token"]
+    someone = parent(server, "Alva", "Nyström", "alva_n", "sv")
+    async with bot_process(server, tmp_path, args=args):
+        webhook = server.api.webhook
+        assert (webhook["url"], webhook["secret_token"]) == (url, "s3cret-token")
+        message = server.api.user_message(someone.chat, someone.user, text="hej")
+        update = json.dumps({"update_id": 1, "message": message})
+        async with httpx.AsyncClient() as client:
+            for secret, status in (("guess", 403), ("s3cret-token", 200)):
+                headers = {
+                    "content-type": "application/json",
+                    "X-Telegram-Bot-Api-Secret-Token": secret,
+                }
+                answer = await client.post(url, content=update, headers=headers)
+                assert answer.status_code == status
+        await server.wait(lambda: len(server.api.bot_messages(someone.chat_id)) == 1, 20)
+        assert someone.last_text.startswith("Hej och välkommen")
