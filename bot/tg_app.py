@@ -1,7 +1,7 @@
 """The Telegram bot's application: handlers that translate, and how they are wired together.
 
-Each handler does one thing: update -> input -> `IntakeService` (engine and storage, on the
-storage thread) -> messages. The conversation itself lives in `flows`; nothing here decides
+Each handler does one thing: update -> input -> `IntakeService` (engine and storage) ->
+messages. The conversation itself lives in `flows`; nothing here decides
 what a parent is asked. Logs name update kinds and reply keys only, never a person.
 """
 
@@ -13,6 +13,7 @@ import traceback
 from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import date, timedelta
+from typing import Any, TypeAlias
 
 from telegram import (
     Bot,
@@ -51,7 +52,7 @@ from bot.tg_messages import (
     tap_from,
     tapped_label,
 )
-from bot.tg_runtime import LiveKeyboards, PerParentUpdates, RetryingRateLimiter, StorageThread
+from bot.tg_runtime import LiveKeyboards, PerParentUpdates, RetryingRateLimiter, open_service
 from bot.tg_settings import Settings
 from flows.clinic import load_clinic_config
 from flows.model import Input, Language, Reply, Text
@@ -61,7 +62,7 @@ from storage.dates import iso_week
 log = logging.getLogger("intake.bot")
 
 Context = ContextTypes.DEFAULT_TYPE
-App = Application  # type: ignore[type-arg]
+App: TypeAlias = "Application[Any, Any, Any, Any, Any, Any]"
 
 #: The updates the bot asks Telegram for; everything else is never even fetched.
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "channel_post"]
@@ -74,10 +75,9 @@ LINK_PREVIEW = LinkPreviewOptions(is_disabled=True)
 class IntakeBot:
     """The handlers: each turns an update into an input and the outcome into messages."""
 
-    def __init__(self, settings: Settings, storage_thread: StorageThread) -> None:
+    def __init__(self, settings: Settings, service: IntakeService) -> None:
         self.settings = settings
-        self.storage = storage_thread
-        self.service: IntakeService = storage_thread.service
+        self.service = service
         self.keyboards: LiveKeyboards = LiveKeyboards()
 
     def register(self, app: App) -> None:
@@ -107,7 +107,7 @@ class IntakeBot:
         """Typed text or a command -> Text -> service -> replies."""
         message = update.effective_message
         assert message is not None
-        outcome = await self.step(update, Text(message.text or ""))
+        outcome = self.step(update, Text(message.text or ""))
         revision = outcome.conversation.revision
         await self.send(context.bot, message.chat_id, outcome.replies, revision)
 
@@ -116,7 +116,7 @@ class IntakeBot:
         query = update.callback_query
         assert query is not None
         await query.answer()
-        outcome = await self.step(update, tap_from(query.data))
+        outcome = self.step(update, tap_from(query.data))
         await self.close_tapped(query, outcome)
         chat = update.effective_chat
         if chat is not None:
@@ -133,9 +133,7 @@ class IntakeBot:
         if message is None or user is None:
             return
         kind = "edited" if update.edited_message else kind_of(message)
-        replies, revision = await self.storage.call(
-            self.kind_replies, user.id, kind, language_of(user)
-        )
+        replies, revision = self.kind_replies(user.id, kind, language_of(user))
         log.info("%s -> bot.kind.%s", kind, kind)
         await self.send(context.bot, message.chat_id, replies, revision)
 
@@ -152,7 +150,7 @@ class IntakeBot:
         """Staff /stats -> headline figures (counts only, never free text)."""
         chat = update.effective_chat
         assert chat is not None
-        figures = await self.storage.call(headline, self.service)
+        figures = headline(self.service)
         log.info("stats -> bot.stats")
         text = stats_text(language_of(update.effective_user), figures)
         await deliver(context.bot, chat.id, Outgoing(text))
@@ -180,9 +178,7 @@ class IntakeBot:
 
     async def purge(self, context: Context) -> None:
         """The daily retention job: idle sessions, expired links, old intakes."""
-        report = await self.storage.call(
-            storage.purge, self.service.db, **asdict(self.settings.retention)
-        )
+        report = storage.purge(self.service.db, **asdict(self.settings.retention))
         log.info(
             "purged %d idle session(s), %d expired link(s), %d old intake(s)",
             report.sessions,
@@ -192,17 +188,11 @@ class IntakeBot:
 
     # ---- steps
 
-    async def step(self, update: Update, event: Input) -> Outcome:
-        """Step the parent's conversation on the storage thread; log kinds and keys only."""
+    def step(self, update: Update, event: Input) -> Outcome:
+        """Step the parent's conversation and store it; log kinds and keys only."""
         user = update.effective_user
         assert user is not None
-        outcome = await self.storage.call(
-            self.service.handle,
-            user.id,
-            event,
-            lang=language_of(user),
-            names=names_of(user),
-        )
+        outcome = self.service.handle(user.id, event, lang=language_of(user), names=names_of(user))
         log.info("%s -> %s", type(event).__name__.lower(), " ".join(r.key for r in outcome.replies))
         return outcome
 
@@ -305,21 +295,21 @@ def where(error: BaseException | None) -> str:
 def build_application(settings: Settings, request: BaseRequest | None = None) -> App:
     """The configured application: handlers, menus, purge, retries, per-parent ordering.
 
-    The database is opened here, on its thread, so a bad path fails at start. ``request``
+    The database is opened here, so a bad path fails at start. ``request``
     replaces the network (tests pass a fake Bot API).
     """
     # Opt in to python-telegram-bot's timedelta periods now: the int form warns (deprecated
     # since 22.2) on every flood-control answer.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     clinics = load_clinic_config(settings.clinic_config)
-    intake_bot = IntakeBot(settings, StorageThread(settings, clinics))
+    intake_bot = IntakeBot(settings, open_service(settings, clinics))
 
     async def start(app: App) -> None:
         await set_menus(app.bot, settings.staff_ids)
         log.info("intake bot started; menus set in English and Swedish")
 
     async def stop(app: App) -> None:
-        intake_bot.storage.close()
+        intake_bot.service.db.close()
 
     builder = (
         Application.builder()

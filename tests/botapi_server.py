@@ -34,6 +34,7 @@ class BotApiServer:
         self.api = api or FakeBotApi()
         self.api.on_change = self._changed
         self._event = asyncio.Event()
+        self._chat_events: dict[int, asyncio.Event] = {}
         self._server: asyncio.Server | None = None
         self.port = 0
         self.requests: list[str] = []  # methods in the order their requests arrived
@@ -53,15 +54,23 @@ class BotApiServer:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._server.wait_closed(), 2)
 
-    def _changed(self) -> None:
+    def _changed(self, chat_id: int | None = None) -> None:
         event, self._event = self._event, asyncio.Event()
         event.set()
+        chat_event = self._chat_events.pop(chat_id, None) if chat_id is not None else None
+        if chat_event is not None:
+            chat_event.set()
 
-    async def wait(self, ready: Callable[[], bool], seconds: float = 30.0) -> None:
-        """Until ``ready()`` holds; it is checked whenever the API changes."""
+    async def wait(
+        self, ready: Callable[[], bool], seconds: float = 30.0, chat_id: int | None = None
+    ) -> None:
+        """Until ``ready()`` holds, checked whenever the API changes (or that chat does)."""
         async with asyncio.timeout(seconds):
             while not ready():
-                await self._event.wait()
+                if chat_id is None:
+                    await self._event.wait()
+                else:
+                    await self._chat_events.setdefault(chat_id, asyncio.Event()).wait()
 
     # ---- HTTP
 
@@ -136,7 +145,7 @@ def over_http(server: BotApiServer, timeout: float = 30.0) -> Deliver:
 
     async def deliver(update: dict[str, Any], chat_id: int, until: Callable[..., bool]) -> None:
         before = len(server.api.sent[chat_id])
-        await server.wait(lambda: until(server.api.sent[chat_id][before:]), timeout)
+        await server.wait(lambda: until(server.api.sent[chat_id][before:]), timeout, chat_id)
 
     return deliver
 

@@ -15,7 +15,7 @@ import itertools
 import json
 import re
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -174,6 +174,8 @@ class FakeBotApi:
 
     token: str = TOKEN
     calls: list[Call] = field(default_factory=list)
+    keep_calls: bool = True  # the bench keeps only the counts
+    counts: Counter[str] = field(default_factory=Counter)
     chats: dict[int, dict[str, Any]] = field(default_factory=dict)
     messages: dict[int, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     sent: dict[int, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
@@ -183,7 +185,7 @@ class FakeBotApi:
     faults: dict[str, list[int | str]] = field(default_factory=lambda: defaultdict(list))
     queries: dict[str, bool] = field(default_factory=dict)  # callback query id -> answered
     webhook: dict[str, Any] = field(default_factory=dict)
-    on_change: Callable[[], None] = lambda: None
+    on_change: Callable[[int | None], None] = lambda chat_id: None
     _update_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     _query_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     _message_ids: dict[int, Iterator[int]] = field(
@@ -195,7 +197,9 @@ class FakeBotApi:
     def handle(self, method: str, params: Mapping[str, str]) -> tuple[int, dict[str, Any]]:
         """Answer one call as Telegram would: (HTTP status, JSON body)."""
         values = decode(params)
-        self.calls.append(Call(method, values))
+        self.counts[method] += 1
+        if self.keep_calls:
+            self.calls.append(Call(method, values))
         try:
             self._inject_fault(method)
             answer = getattr(self, f"_{method}", None)
@@ -212,7 +216,7 @@ class FakeBotApi:
                 body["parameters"] = {"retry_after": error.retry_after}
             return error.code, body
         finally:
-            self.on_change()
+            self.on_change(values.get("chat_id"))
         return 200, {"ok": True, "result": result}
 
     def fail(self, method: str, *faults: int | str) -> None:
@@ -372,7 +376,7 @@ class FakeBotApi:
         """Queue an update for getUpdates (and hand it back for direct delivery)."""
         update = {"update_id": next(self._update_ids), kind: payload}
         self.updates.append(update)
-        self.on_change()
+        self.on_change(None)
         return update
 
     def user_message(self, chat: dict[str, Any], sender: dict[str, Any] | None, **content: Any):
@@ -407,6 +411,11 @@ class FakeBotApi:
 
     def methods(self) -> list[str]:
         return [call.method for call in self.calls]
+
+    def forget(self, chat_id: int) -> None:
+        """Drop a finished chat's messages (the bench plays thousands)."""
+        for store in (self.chats, self.messages, self.sent, self._message_ids):
+            store.pop(chat_id, None)
 
 
 class FakeRequest(BaseRequest):
@@ -632,21 +641,14 @@ class BotHarness:
     def intake_bot(self) -> Any:
         return self.app.bot_data["intake"]
 
-    async def saved(self, parent: Parent) -> Conversation | None:
-        """The parent's saved conversation, read on the storage thread (None if none)."""
+    def saved(self, parent: Parent) -> Conversation | None:
+        """The parent's saved conversation (None if there is none)."""
         service = self.intake_bot.service
+        raw = storage.load_session(service.db, service.pseudonym(parent.user_id))
+        return None if raw is None else Conversation.from_json(raw)
 
-        def read() -> Conversation | None:
-            raw = storage.load_session(service.db, service.pseudonym(parent.user_id))
-            return None if raw is None else Conversation.from_json(raw)
-
-        result: Conversation | None = await self.intake_bot.storage.call(read)
-        return result
-
-    async def intakes(self) -> list[dict[str, Any]]:
-        rows: list[dict[str, Any]] = await self.intake_bot.storage.call(
-            storage.intake_rows, self.intake_bot.service.db
-        )
+    def intakes(self) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = storage.intake_rows(self.intake_bot.service.db)
         return rows
 
 

@@ -83,7 +83,7 @@ async def test_an_unexpected_error_gets_an_apology_and_a_log_without_identifiers
     parent = harness.parent(language_code="sv")
     await parent.send("/start")
     db = harness.intake_bot.service.db
-    await harness.intake_bot.storage.call(db.execute, "DROP TABLE sessions")
+    db.execute("DROP TABLE sessions")
     await parent.send("Jag heter Kristina Lindqvist, ring 070-123 45 67")
     values = harness.intake_bot.service.engine.clinics.values("sv", "")
     assert parent.last_text == render("sv", "bot.apology", **values)
