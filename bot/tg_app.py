@@ -115,7 +115,10 @@ class IntakeBot:
         """A button -> Tap -> service -> the tapped keyboard closed, replies sent."""
         query = update.callback_query
         assert query is not None
-        await query.answer()
+        try:
+            await query.answer()
+        except BadRequest as error:  # too old to answer (say, waiting out a restart): go on
+            log.info("a button press could not be answered (%s)", error.message)
         outcome = self.step(update, tap_from(query.data))
         await self.close_tapped(query, outcome)
         chat = update.effective_chat

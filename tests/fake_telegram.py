@@ -231,7 +231,7 @@ class FakeBotApi:
             raise DroppedConnectionError(method)
         if fault == 429:
             raise ApiError(429, "Too Many Requests: retry after 1", retry_after=1)
-        raise ApiError(int(fault), "Internal Server Error")
+        raise ApiError(int(fault), f"Error {fault}: injected by the test")
 
     def _getMe(self, _: Mapping[str, Any]) -> dict[str, Any]:
         return BOT_USER

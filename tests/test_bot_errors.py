@@ -109,3 +109,15 @@ async def test_a_whole_intake_logs_kinds_and_keys_only(
     assert "contact -> bot.kind.contact" in caplog.text
     assert "070" not in caplog.text
     assert_no_identifiers(caplog.text, *parents)
+
+
+async def test_a_button_press_too_old_to_answer_still_counts(
+    harness: BotHarness, caplog: pytest.LogCaptureFixture
+) -> None:
+    parent = harness.parent()
+    await parent.send("/start")
+    harness.api.fail("answerCallbackQuery", 400)
+    await parent.tap("Let's begin")
+    assert parent.last_text.startswith("Before we start")
+    assert "a button press could not be answered" in caplog.text
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
