@@ -79,6 +79,12 @@ def peak_rss_mib(pid: int) -> float:
     return float("nan")
 
 
+def pin(pid: int, cpu: int) -> None:
+    """Keep a process on one CPU, so the bot and the load do not disturb each other's timing."""
+    if hasattr(os, "sched_setaffinity") and cpu < (os.cpu_count() or 1):
+        os.sched_setaffinity(pid, {cpu})
+
+
 async def step(parent: Parent, what: str) -> None:
     """One update: a typed line, or a tap on the button with that code (the echo bot's only)."""
     if not what.startswith("tap:"):
@@ -133,16 +139,17 @@ async def measure(
         process = await asyncio.create_subprocess_exec(
             sys.executable, *profile, *COMMANDS[name], env=env, cwd=workdir, stdout=log, stderr=log
         )
+    pin(process.pid, 1)
     try:
         await server.wait(lambda: "getUpdates" in server.requests, 60)
         await drive(server, min(warmup, parents), min(concurrency, warmup))
-        calls_before = server.api.counts.total()
+        calls_before = server.api.counts.total() - server.requests.count("getUpdates")
         cpu_before = cpu_seconds(process.pid)
         started = time.perf_counter()
         updates, latencies = await drive(server, parents, concurrency)
         seconds = time.perf_counter() - started
         cpu = cpu_seconds(process.pid) - cpu_before
-        calls = server.api.counts.total() - calls_before - server.requests.count("getUpdates")
+        calls = server.api.counts.total() - server.requests.count("getUpdates") - calls_before
         rss = peak_rss_mib(process.pid)
     except TimeoutError:
         log_tail = (workdir / f"{name}-{parents}.log").read_text()[-2000:]
@@ -167,6 +174,7 @@ def report(result: Result) -> str:
 
 
 async def main(parents: int, many: int, concurrency: int, rounds: int) -> None:
+    pin(0, 0)  # this process (the server and the parents) on the first CPU, the bot on the second
     print(
         f"{len(SCRIPTS)} intake scripts of {len(SCRIPTS[0])} updates; "
         f"{concurrency} parents under way at once, each answering as soon as the bot has"

@@ -1,8 +1,8 @@
 """The Telegram bot's application: handlers that translate, and how they are wired together.
 
 Each handler does one thing: update -> input -> `IntakeService` (engine and storage) ->
-messages. The conversation itself lives in `flows`; nothing here decides
-what a parent is asked. Logs name update kinds and reply keys only, never a person.
+messages. The conversation itself lives in `flows`; nothing here decides what a parent is
+asked. Logs name update kinds and reply keys only, never a person.
 """
 
 from __future__ import annotations
