@@ -17,6 +17,7 @@ from bot.tg_messages import (
     tap_from,
     text_length,
 )
+from bot.tg_runtime import LiveKeyboards
 from flows.engine import Engine
 from flows.model import LANGUAGES, Conversation, Option, Reply, Tap
 from flows.questions import QUESTIONS, STATES
@@ -96,3 +97,14 @@ def test_split_text_keeps_everything_within_the_limit(text: str) -> None:
 
 def test_the_message_limit_leaves_room_for_the_answer_mark() -> None:
     assert MESSAGE_LIMIT + len("\n\n✓ ") + 64 < 4096
+
+
+def test_live_keyboards_are_remembered_for_a_bounded_number_of_chats() -> None:
+    keyboards = LiveKeyboards(size=3)
+    for chat in range(10):
+        keyboards.remember(chat, chat * 10)
+    assert len(keyboards) == 3
+    assert keyboards.take(9) == 90
+    assert keyboards.take(0) is None  # forgotten: its keyboard is only answered as stale
+    keyboards.discard(8, 999)  # another message: kept
+    assert keyboards.take(8) == 80
