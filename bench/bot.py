@@ -3,7 +3,7 @@
 Run: `.venv/bin/python -m bench.bot` (about 20 minutes; `--quick` takes about 3). Not part of
 the tests.
 
-The local Bot API server of the end-to-end tests (tests/botapi_server.py) drives many parents
+The local Bot API server of the end-to-end tests (tests/support/http_api.py) drives many parents
 at once through whole intakes (the script of every routing cell, by taps, as parents mostly
 do). The real `intake bot` runs as a subprocess; beside it, in the same run, under the same
 load from the same server, runs the floor: `bench.echo_bot`, which keeps no state and stores
@@ -28,9 +28,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.botapi_server import BotApiServer, over_http
-from tests.conversations import EXPECTED_SUGGESTION, intake_script
-from tests.fake_telegram import Parent, bot_env
+from tests.support import (
+    EXPECTED_SUGGESTION,
+    BotApiServer,
+    Parent,
+    bot_env,
+    intake_script,
+    over_http,
+)
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 REPO = Path(__file__).resolve().parents[1]

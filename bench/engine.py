@@ -14,9 +14,9 @@ import resource
 import time
 import tracemalloc
 
-from flows.engine import Engine, _Cursor, build_machine
+from flows.engine import Engine, build_machine
 from flows.model import Conversation, Tap, Text
-from tests.conversations import EXPECTED_SUGGESTION, intake_script
+from tests.support import EXPECTED_SUGGESTION, intake_script
 
 
 def scripts() -> list[list[str]]:
@@ -39,9 +39,24 @@ def run_conversation(engine: Engine, script: list[str], *, via_json: bool) -> in
     return len(script)
 
 
+class BareModel:
+    """A model for the floor: the machine's conditions, all false, and nothing else."""
+
+    state: str
+
+    def declines(self) -> bool:
+        return False
+
+    def older_child(self) -> bool:
+        return False
+
+    def editing(self) -> bool:
+        return False
+
+
 def bare_machine_rate(inputs: int) -> float:
     """Inputs per second of the floor: set_state + trigger on the same machine."""
-    cursor = _Cursor()
+    cursor = BareModel()
     machine = build_machine(cursor)
     path = ["welcome", "role", "age_band"]  # plain "advance" steps, no conditions that fail
     start = time.perf_counter()

@@ -1,4 +1,4 @@
-"""A small local HTTP server playing the Bot API, and the real `intake bot` pointed at it.
+"""A small local HTTP server playing the Bot API, for the real `intake bot` to talk to.
 
 The server speaks just enough HTTP/1.1 (keep-alive, form bodies, long-polled getUpdates)
 for python-telegram-bot's httpx client; every answer comes from `FakeBotApi`. A broken
@@ -11,17 +11,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
 import re
-import signal
-import sys
-from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from tests.fake_telegram import Deliver, DroppedConnectionError, FakeBotApi, Parent, bot_env
+from tests.support.fake_api import DroppedConnectionError, FakeBotApi
+from tests.support.transport import Deliver
 
 PATH = re.compile(r"/bot([^/]+)/([A-Za-z]+)")
 REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found"}
@@ -148,59 +144,3 @@ def over_http(server: BotApiServer, timeout: float = 30.0) -> Deliver:
         await server.wait(lambda: until(server.api.sent[chat_id][before:]), timeout, chat_id)
 
     return deliver
-
-
-@dataclass
-class BotProcess:
-    """The real `intake bot`, a subprocess, with its output captured to a file."""
-
-    process: asyncio.subprocess.Process
-    log: Path
-
-    async def stop(self, how: signal.Signals = signal.SIGTERM) -> int:
-        """Stop the bot as a service manager would (SIGTERM), or kill it (SIGKILL)."""
-        if self.process.returncode is None:
-            self.process.send_signal(how)
-        async with asyncio.timeout(20):
-            return await self.process.wait()
-
-
-@contextlib.asynccontextmanager
-async def bot_process(
-    server: BotApiServer,
-    workdir: Path,
-    *,
-    args: Sequence[str] = (),
-    env: dict[str, str] | None = None,
-    name: str = "bot",
-) -> AsyncIterator[BotProcess]:
-    """Start `intake bot` against the server and wait until it polls (or serves its webhook).
-
-    It runs in ``workdir`` so that no developer's own `.env` is read.
-    """
-    log = workdir / f"{name}.log"
-    settings = bot_env(workdir / "intake.db", TELEGRAM_API_BASE_URL=server.base_url)
-    started = len(server.requests)
-    with log.open("ab") as output:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot.cli",
-            "bot",
-            *args,
-            cwd=workdir,
-            env={**os.environ, **settings, **(env or {})},
-            stdout=output,
-            stderr=output,
-        )
-    bot = BotProcess(process, log)
-    ready = "setWebhook" if "--webhook" in args else "getUpdates"
-    try:
-        await server.wait(lambda: ready in server.requests[started:], 30)
-        yield bot
-    finally:
-        await bot.stop()
-
-
-def parents_over_http(server: BotApiServer, count: int, **details: Any) -> list[Parent]:
-    return [Parent(server.api, over_http(server), **details) for _ in range(count)]

@@ -10,7 +10,6 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -27,24 +26,14 @@ from storage import (
 )
 from storage.db import migrations
 from storage.schema import TABLES
-from tests.conftest_storage import SECRET, record
+from tests.support import STORAGE_SECRET as SECRET
+from tests.support import record
 
-REPO = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def db_file(tmp_path: Path) -> Path:
-    return tmp_path / "data" / "intake.db"
+REPO = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def db(db_file: Path) -> Iterator[Database]:
-    with open_db(db_file) as db:
-        yield db
-
-
-def test_open_db_creates_the_folder_and_sets_durable_pragmas(db_file: Path, db: Database) -> None:
-    assert db_file.exists()
+def test_open_db_creates_the_folder_and_sets_durable_pragmas(db_path: Path, db: Database) -> None:
+    assert db_path.exists()
     assert db.journal_mode == "wal"
     assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
@@ -63,10 +52,10 @@ def test_open_db_defaults_to_intake_db_from_the_environment(
     assert (tmp_path / "data" / "intake.db").exists()
 
 
-def test_migrations_are_idempotent(db_file: Path) -> None:
-    with open_db(db_file) as first:
+def test_migrations_are_idempotent(db_path: Path) -> None:
+    with open_db(db_path) as first:
         schema = first.schema
-    with open_db(db_file) as again, open_db(db_file) as third:
+    with open_db(db_path) as again, open_db(db_path) as third:
         assert again.schema == third.schema == schema
         assert [m.name for m in migrations.applied(third)] == ["m001_initial"]
         assert migrations.pending(third) == []
@@ -95,18 +84,18 @@ def test_no_exact_time_is_stored_anywhere(db: Database) -> None:
                     assert day.fullmatch(text), (table, text)  # a whole day at most
 
 
-def test_a_parent_resumes_after_the_database_is_closed_and_reopened(db_file: Path) -> None:
+def test_a_parent_resumes_after_the_database_is_closed_and_reopened(db_path: Path) -> None:
     pseudonym = pseudonym_for(987654321, SECRET)
     conversation = json.dumps({"state": "baby_distress", "answers": {"role": "father"}})
-    with open_db(db_file) as db:
+    with open_db(db_path) as db:
         save_session(db, pseudonym, conversation)
-    with open_db(db_file) as db:
+    with open_db(db_path) as db:
         assert load_session(db, pseudonym) == conversation
 
 
-def test_a_second_connection_sees_each_save_at_once(db_file: Path) -> None:
+def test_a_second_connection_sees_each_save_at_once(db_path: Path) -> None:
     pseudonym = pseudonym_for(1, SECRET)
-    with open_db(db_file) as writer, open_db(db_file) as reader:
+    with open_db(db_path) as writer, open_db(db_path) as reader:
         for step in range(3):
             save_session(writer, pseudonym, f'{{"step": {step}}}')
             assert load_session(reader, pseudonym) == f'{{"step": {step}}}'
@@ -132,12 +121,12 @@ BURST = textwrap.dedent(
 
 
 @pytest.mark.parametrize("kill_after", [0.3, 0.7])
-def test_a_process_killed_mid_burst_loses_no_saved_answer(db_file: Path, kill_after: float) -> None:
-    open_db(db_file).close()
+def test_a_process_killed_mid_burst_loses_no_saved_answer(db_path: Path, kill_after: float) -> None:
+    open_db(db_path).close()
     printed: list[int] = []
     for start in (0, 100_000):  # two kills in a row: the second starts on a hot WAL
         child = subprocess.Popen(
-            [sys.executable, "-c", BURST, str(db_file), str(start), SECRET],
+            [sys.executable, "-c", BURST, str(db_path), str(start), SECRET],
             cwd=REPO,
             stdout=subprocess.PIPE,
             text=True,
@@ -152,7 +141,7 @@ def test_a_process_killed_mid_burst_loses_no_saved_answer(db_file: Path, kill_af
         assert child.returncode == -signal.SIGKILL
 
     assert len(printed) > 20
-    with open_db(db_file) as db:
+    with open_db(db_path) as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         for n in printed:
             saved = load_session(db, pseudonym_for(n, SECRET))

@@ -14,11 +14,9 @@ from bot.cli import main
 from bot.staff.codebook import EXPORT_COLUMNS, codebook, markdown
 from bot.staff.selection import FREE_TEXT
 from storage.schema import RECORD_COLUMNS
-from tests.staff_fixtures import FREE_TEXT_WORDS, standard_db
+from tests.support.staff import FREE_TEXT_WORDS
 
-__all__ = ["standard_db"]  # a fixture, used by name
-
-CODEBOOK_DOC = Path(__file__).resolve().parent.parent / "docs" / "codebook.md"
+CODEBOOK_DOC = Path(__file__).resolve().parents[3] / "docs" / "codebook.md"
 
 
 def stored(db_path: Path, **selection: str) -> list[dict[str, object]]:

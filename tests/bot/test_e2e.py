@@ -18,10 +18,19 @@ import httpx
 import pytest
 
 from flows.texts import render
-from tests.botapi_server import BotApiServer, bot_process, over_http
-from tests.conftest_storage import raw_bytes
-from tests.conversations import intake_script
-from tests.fake_telegram import CONTENT, SHARED_SECRETS, TOKEN, Parent, keyboards, messages
+from tests.support import (
+    CONTENT,
+    SHARED_SECRETS,
+    TOKEN,
+    BotApiServer,
+    Parent,
+    bot_process,
+    intake_script,
+    keyboards,
+    messages,
+    over_http,
+    raw_bytes,
+)
 
 pytestmark = pytest.mark.e2e
 

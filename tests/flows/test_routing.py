@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from flows.questions import QUESTION_BY_KEY
 from flows.routing import BABY_SIGNALS, WISH_POINTS, judge_baby, judge_parent, route_for
-from tests.conversations import BABY, EXPECTED_SUGGESTION, PARENT
+from tests.support import BABY, EXPECTED_SUGGESTION, PARENT
 
 
 def answers_for(baby: str, parent: str) -> dict[str, str]:

@@ -6,7 +6,6 @@ import json
 import os
 import stat
 import struct
-from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import date, timedelta
 from pathlib import Path
@@ -27,27 +26,16 @@ from storage import (
     intake_rows,
     load_session,
     local_secret,
-    open_db,
     pseudonym_for,
     purge,
     record_intake,
     save_session,
     scrub,
 )
-from tests.conftest_storage import SECRET, raw_bytes, record
+from tests.support import STORAGE_SECRET as SECRET
+from tests.support import raw_bytes, record
 
 DAY = date(2026, 11, 26)
-
-
-@pytest.fixture
-def db_file(tmp_path: Path) -> Path:
-    return tmp_path / "intake.db"
-
-
-@pytest.fixture
-def db(db_file: Path) -> Iterator[Database]:
-    with open_db(db_file) as db:
-        yield db
 
 
 def rows_holding(db: Database, value: str) -> list[tuple[str, dict[str, object]]]:
@@ -79,7 +67,7 @@ def forbidden(user_id: int, username: str, first: str, last: str) -> list[bytes]
     return found
 
 
-def test_no_identifier_reaches_the_database_file_or_its_wal(db_file: Path, db: Database) -> None:
+def test_no_identifier_reaches_the_database_file_or_its_wal(db_path: Path, db: Database) -> None:
     for user_id, username, first, last in PARENTS:
         names = (first, last, username)
         pseudonym = pseudonym_for(user_id, SECRET)
@@ -97,11 +85,11 @@ def test_no_identifier_reaches_the_database_file_or_its_wal(db_file: Path, db: D
             save_session(db, pseudonym, json.dumps(conversation, ensure_ascii=False))
         record_intake(db, record(free_text=typed), pseudonym=pseudonym, names=names)
 
-    assert Path(f"{db_file}-wal").stat().st_size > 0  # the WAL is read while it still holds data
-    for stored in (raw_bytes(db_file).lower(), None):
+    assert Path(f"{db_path}-wal").stat().st_size > 0  # the WAL is read while it still holds data
+    for stored in (raw_bytes(db_path).lower(), None):
         if stored is None:
             db.close()  # and again after the last connection has checkpointed it into the file
-            stored = raw_bytes(db_file).lower()
+            stored = raw_bytes(db_path).lower()
         for parent in PARENTS:
             for needle in forbidden(*parent):
                 assert needle not in stored, needle
@@ -111,7 +99,7 @@ def test_no_identifier_reaches_the_database_file_or_its_wal(db_file: Path, db: D
 
 
 def test_erase_removes_the_session_every_linked_intake_and_the_links(
-    db_file: Path, db: Database
+    db_path: Path, db: Database
 ) -> None:
     mine, other = pseudonym_for(987654321, SECRET), pseudonym_for(5550001234, SECRET)
     save_session(db, mine, '{"state": "wellbeing"}')
@@ -127,19 +115,19 @@ def test_erase_removes_the_session_every_linked_intake_and_the_links(
     assert {row["id"] for row in intake_rows(db)} == {kept, anonymous}
     assert load_session(db, other) == '{"state": "role"}'
     assert erase(db, mine) == Erasure(sessions=0, intakes=0)
-    stored = raw_bytes(db_file)
+    stored = raw_bytes(db_path)
     assert b"Zebrafinken" not in stored  # zeroed in the file, and gone from the WAL
     assert mine.encode() not in stored
 
 
-def test_erase_inside_a_callers_transaction_then_flush(db_file: Path, db: Database) -> None:
+def test_erase_inside_a_callers_transaction_then_flush(db_path: Path, db: Database) -> None:
     mine = pseudonym_for(987654321, SECRET)
     save_session(db, mine, '{"note": "Zebrafinken"}')
     with db.atomic():
         assert erase(db, mine) == Erasure(sessions=1, intakes=0)
         assert flush_wal(db) is False  # cannot checkpoint mid-transaction: the caller does it
     assert flush_wal(db) is True
-    assert b"Zebrafinken" not in raw_bytes(db_file)
+    assert b"Zebrafinken" not in raw_bytes(db_path)
 
 
 def test_delete_session_says_whether_there_was_one(db: Database) -> None:
@@ -174,7 +162,7 @@ def test_idle_sessions_are_purged_after_the_idle_period(db: Database) -> None:
 
 
 def test_expired_links_leave_intakes_that_nothing_ties_to_a_pseudonym(
-    db_file: Path, db: Database
+    db_path: Path, db: Database
 ) -> None:
     mine = pseudonym_for(987654321, SECRET)
     intake = record_intake(db, record(), pseudonym=mine, today=DAY, link_days=30)
@@ -183,7 +171,7 @@ def test_expired_links_leave_intakes_that_nothing_ties_to_a_pseudonym(
     assert purge(db, today=DAY + timedelta(days=30)) == PurgeReport(sessions=0, links=1, intakes=0)
 
     assert rows_holding(db, mine) == []
-    assert mine.encode() not in raw_bytes(db_file)
+    assert mine.encode() not in raw_bytes(db_path)
     assert erase(db, mine) == Erasure(sessions=0, intakes=0)  # nothing left to find
     assert [row["id"] for row in intake_rows(db)] == [intake]
 

@@ -17,9 +17,7 @@ import storage
 from bot.cli import main
 from bot.staff.report import GREY, PALETTE, render_html
 from bot.staff.selection import Selection, load
-from tests.staff_fixtures import FREE_TEXT_WORDS, debian_tool, standard_db
-
-__all__ = ["standard_db"]  # a fixture, used by name
+from tests.support.staff import FREE_TEXT_WORDS, debian_tool
 
 CHROMIUM_FLAGS = (
     "--headless",

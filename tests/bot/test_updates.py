@@ -10,26 +10,18 @@ import storage
 from bot.tg_messages import KIND_TEXT, MENUS, STAFF_COMMANDS
 from flows.engine import COMMAND_ALIASES, parse_command
 from flows.texts import render
-from tests.conftest_storage import raw_bytes
-from tests.fake_telegram import (
+from tests.support import (
     CONTENT,
     SHARED_SECRETS,
+    STAFF_ID,
     BotHarness,
     messages,
-    running_bot,
+    raw_bytes,
 )
 
-STAFF_ID = 42
 
-
-@pytest.fixture
-async def harness(tmp_path: Path):
-    async with running_bot(tmp_path, staff=[STAFF_ID]) as running:
-        yield running
-
-
-async def start_intake(harness: BotHarness, **details: object):
-    parent = harness.parent(**details)
+async def start_intake(running_bot: BotHarness, **details: object):
+    parent = running_bot.parent(**details)
     await parent.send("/start")
     await parent.tap_code("begin")
     await parent.tap_code("yes")
@@ -38,44 +30,44 @@ async def start_intake(harness: BotHarness, **details: object):
 
 @pytest.mark.parametrize("kind", sorted(CONTENT))
 async def test_every_other_kind_gets_a_short_reply_and_the_question_again(
-    harness: BotHarness, kind: str
+    running_bot: BotHarness, kind: str
 ) -> None:
-    parent = await start_intake(harness)
-    before = harness.saved(parent)
+    parent = await start_intake(running_bot)
+    before = running_bot.saved(parent)
     new = await parent.share(kind)
     assert len(new) == 1
     note = render("en", f"bot.kind.{KIND_TEXT.get(kind, kind)}")
     assert new[0]["text"] == f"{note}\n\n{render('en', 'q.role')}"
     assert parent.labels()[0] == "I'm the mother"
-    assert harness.saved(parent) == before  # nothing stepped, nothing saved
+    assert running_bot.saved(parent) == before  # nothing stepped, nothing saved
     await parent.tap("I'm the mother")  # and the keyboard shown with it works
     assert parent.last_text.endswith(render("en", "q.age_band"))
 
 
-async def test_kind_replies_follow_the_conversation_language(harness: BotHarness) -> None:
-    parent = await start_intake(harness, language_code="sv")
+async def test_kind_replies_follow_the_conversation_language(running_bot: BotHarness) -> None:
+    parent = await start_intake(running_bot, language_code="sv")
     new = await parent.share("voice")
     assert new[0]["text"].startswith(render("sv", "bot.kind.voice"))
 
 
-async def test_an_edited_message_changes_nothing(harness: BotHarness) -> None:
-    parent = await start_intake(harness)
+async def test_an_edited_message_changes_nothing(running_bot: BotHarness) -> None:
+    parent = await start_intake(running_bot)
     await parent.send("I'm the mother")
-    before = harness.saved(parent)
+    before = running_bot.saved(parent)
     new = await parent.edit("I'm the father")
     assert new[0]["text"].startswith(render("en", "bot.kind.edited"))
-    assert harness.saved(parent) == before
+    assert running_bot.saved(parent) == before
 
 
 async def test_shared_contacts_and_locations_are_never_stored(
-    harness: BotHarness, tmp_path: Path
+    running_bot: BotHarness, tmp_path: Path
 ) -> None:
-    parent = await start_intake(harness)
+    parent = await start_intake(running_bot)
     for kind in ("contact", "location", "venue"):
         await parent.share(kind)
     await parent.tap("I'm the mother")
-    db = harness.db_path
-    storage.flush_wal(harness.intake_bot.service.db)
+    db = running_bot.db_path
+    storage.flush_wal(running_bot.intake_bot.service.db)
     stored = raw_bytes(db)
     for secret in SHARED_SECRETS:
         assert secret.encode() not in stored
@@ -83,19 +75,19 @@ async def test_shared_contacts_and_locations_are_never_stored(
 
 @pytest.mark.parametrize("chat_type", ["group", "supergroup", "channel"])
 async def test_group_chats_get_a_note_and_leave_no_trace(
-    harness: BotHarness, chat_type: str
+    running_bot: BotHarness, chat_type: str
 ) -> None:
-    member = harness.parent(chat_type=chat_type)
+    member = running_bot.parent(chat_type=chat_type)
     new = await member.send("/start", until=messages(1))
     assert [m["text"] for m in new] == [render("en", "bot.group")]
     assert "reply_markup" not in new[0]
-    assert harness.saved(member) is None
+    assert running_bot.saved(member) is None
     sticker = await member.share("sticker", until=messages(1))
     assert [m["text"] for m in sticker] == [render("en", "bot.group")]
 
 
-async def test_staff_see_headline_figures_and_never_free_text(harness: BotHarness) -> None:
-    parent = harness.parent()
+async def test_staff_see_headline_figures_and_never_free_text(running_bot: BotHarness) -> None:
+    parent = running_bot.parent()
     for what in ("/start", "tap:begin", "tap:yes", "tap:father", "tap:6_12m", "tap:often"):
         await (parent.tap_code(what[4:]) if what.startswith("tap:") else parent.send(what))
     for what in ("tap:often", "tap:often", "tap:sleep", "tap:understand", "tap:yes", "tap:no"):
@@ -104,7 +96,7 @@ async def test_staff_see_headline_figures_and_never_free_text(harness: BotHarnes
         await parent.tap_code(what[4:])
     await parent.send("My neighbour Astrid helps us")
     await parent.tap_code("confirm")
-    staff = harness.parent(user_id=STAFF_ID, first_name="Nurse", language_code="en")
+    staff = running_bot.parent(user_id=STAFF_ID, first_name="Nurse", language_code="en")
     new = await staff.send("/stats", until=messages(1))
     text = new[0]["text"]
     assert text.startswith(render("en", "bot.stats.title"))
@@ -115,17 +107,17 @@ async def test_staff_see_headline_figures_and_never_free_text(harness: BotHarnes
     assert "Astrid" not in text
 
 
-async def test_stats_is_an_unknown_command_for_everyone_else(harness: BotHarness) -> None:
-    parent = harness.parent()
+async def test_stats_is_an_unknown_command_for_everyone_else(running_bot: BotHarness) -> None:
+    parent = running_bot.parent()
     await parent.send("/start")
     new = await parent.send("/stats")
     assert new[-1]["text"].startswith(render("en", "unknown_command"))
 
 
 async def test_menus_are_set_in_both_languages_and_staff_also_see_stats(
-    harness: BotHarness,
+    running_bot: BotHarness,
 ) -> None:
-    commands = harness.api.commands
+    commands = running_bot.api.commands
     default = '{"type": "default"}'
     staff = f'{{"chat_id": {STAFF_ID}, "type": "chat"}}'
     assert [c["command"] for c in commands[(default, "")]] == list(MENUS["en"])
@@ -142,11 +134,11 @@ def test_every_menu_command_is_one_the_engine_understands(lang: str) -> None:
         assert command.name == COMMAND_ALIASES[name] != "unknown"
 
 
-async def test_the_daily_purge_is_scheduled_and_purges(harness: BotHarness) -> None:
-    (job,) = harness.app.job_queue.get_jobs_by_name("purge")
-    parent = await start_intake(harness)
-    db = harness.intake_bot.service.db
+async def test_the_daily_purge_is_scheduled_and_purges(running_bot: BotHarness) -> None:
+    (job,) = running_bot.app.job_queue.get_jobs_by_name("purge")
+    parent = await start_intake(running_bot)
+    db = running_bot.intake_bot.service.db
     with db.atomic():
         db.execute("UPDATE sessions SET last_active_day = '2020-01-01'")
-    await job.run(harness.app)
-    assert harness.saved(parent) is None
+    await job.run(running_bot.app)
+    assert running_bot.saved(parent) is None

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from tests.staff_fixtures import clinic_config_file, debian_tool
+from tests.support.staff import clinic_config_file, debian_tool
 
 LINK = "https://t.me/intake_test_bot?start=south"
 

@@ -10,7 +10,7 @@ import storage
 from bot.service import IntakeService
 from flows.engine import Engine
 from flows.model import Tap, Text
-from tests.conversations import intake_script
+from tests.support import intake_script
 
 PARENT_ID = 712345678
 NAMES = ("Kristina", "Lindqvist")

@@ -1,10 +1,10 @@
-"""Helpers shared by the storage tests (imported by them; not a pytest conftest)."""
+"""Storage samples: a complete intake record, and the raw bytes SQLite keeps on disk."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-SECRET = "test-secret-0123456789abcdef"
+STORAGE_SECRET = "test-secret-0123456789abcdef"
 
 #: A complete intake record as the engine hands it over, with raw free text.
 RECORD: dict[str, object] = {

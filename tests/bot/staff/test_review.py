@@ -31,7 +31,7 @@ from bot.cli import main
 from bot.staff.review import check_password_hash, iso_week_sql, metadata, staff_copy
 from flows.engine import PROGRESS_STEPS
 from storage.dates import iso_week
-from tests.staff_fixtures import FREE_TEXT_WORDS, STANDARD, Intake, fill
+from tests.support.staff import FREE_TEXT_WORDS, STANDARD, Intake, fill
 
 PASSWORD = "a long staff password"
 #: A cheap hash (few iterations) keeps the test fast; the command makes full-strength ones.

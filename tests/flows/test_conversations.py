@@ -6,7 +6,7 @@ import pytest
 
 from flows.model import FLOW_VERSION, Conversation, Tap, Text
 from flows.record import RECORD_FIELDS, intake_record
-from tests.conversations import EXPECTED_SUGGESTION, intake_script, player
+from tests.support import EXPECTED_SUGGESTION, intake_script, player
 
 
 @pytest.mark.parametrize("lang", ["en", "sv"])

@@ -12,7 +12,7 @@ import pytest
 
 import storage
 from bot.tg_settings import Redact, Settings
-from tests.fake_telegram import SECRET, TOKEN, bot_env
+from tests.support import SECRET, TOKEN, bot_env
 
 
 def settings(tmp_path: Path, **changes: str) -> Settings:

@@ -11,9 +11,7 @@ from bot.cli import main
 from bot.staff import figures
 from bot.staff.selection import Selection, StaffData, load
 from flows.engine import PROGRESS_STEPS
-from tests.staff_fixtures import FREE_TEXT_WORDS, standard_db
-
-__all__ = ["standard_db"]  # a fixture, used by name
+from tests.support.staff import FREE_TEXT_WORDS
 
 
 def data_of(db_path: Path, since: str | None = None, clinic: str | None = None) -> StaffData:

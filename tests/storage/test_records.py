@@ -5,7 +5,6 @@ from __future__ import annotations
 import typing
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -14,13 +13,8 @@ from sqlite_utils import Database
 
 from storage import count_progress, intake_rows, open_db, pseudonym_for, record_intake, scrub
 from storage.schema import RECORD_COLUMNS, STAFF_TABLES, TABLES
-from tests.conftest_storage import SECRET, record
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    with open_db(tmp_path / "intake.db") as db:
-        yield db
+from tests.support import STORAGE_SECRET as SECRET
+from tests.support import record
 
 
 @pytest.fixture(scope="module")

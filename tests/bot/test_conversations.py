@@ -1,6 +1,6 @@
 """Whole conversations through the real bot, in process, over the fake Bot API.
 
-The scripts are the engine's own (tests/conversations.py): each line is played once against
+The scripts are the engine's own (tests/support/scripts.py): each line is played once against
 the pure engine and once through the bot, and the bot must show exactly what the engine said,
 as Telegram messages.
 """
@@ -14,15 +14,23 @@ import pytest
 
 from bot.tg_messages import messages_for
 from flows.texts import render
-from tests.conversations import EXPECTED_SUGGESTION, Line, intake_script, player
-from tests.fake_telegram import BotHarness, Parent, keyboards, running_bot
+from tests.support import (
+    EXPECTED_SUGGESTION,
+    BotHarness,
+    Line,
+    Parent,
+    intake_script,
+    keyboards,
+    player,
+    start_bot,
+)
 
 
 async def play_beside_the_engine(
-    harness: BotHarness, parent: Parent, script: list[Line], lang: str
+    running_bot: BotHarness, parent: Parent, script: list[Line], lang: str
 ) -> None:
     """Play a script through the engine and the bot side by side; they must agree."""
-    engine = player(lang, harness.intake_bot.service.engine)
+    engine = player(lang, running_bot.intake_bot.service.engine)
     for number, (what, key, state) in enumerate(script, 1):
         step = engine.send(what)
         if what.startswith("tap:"):
@@ -33,15 +41,9 @@ async def play_beside_the_engine(
         assert [m["text"] for m in new] == expected, f"line {number} {what!r}"
         if key is not None:
             assert key in [r.key for r in step.replies], f"line {number} {what!r}"
-        saved = harness.saved(parent)
+        saved = running_bot.saved(parent)
         if state is not None and saved is not None:
             assert saved.state == state, f"line {number} {what!r}"
-
-
-@pytest.fixture
-async def harness(tmp_path: Path):
-    async with running_bot(tmp_path, staff=[42]) as running:
-        yield running
 
 
 @pytest.mark.parametrize("lang", ["en", "sv"])
@@ -49,18 +51,18 @@ async def harness(tmp_path: Path):
     ("baby", "wish"), [("affected", "understand"), ("not_affected", "advice"), ("unclear", "mixed")]
 )
 async def test_a_whole_intake_through_the_bot_is_what_the_engine_says(
-    harness: BotHarness, lang: str, baby: str, wish: str
+    running_bot: BotHarness, lang: str, baby: str, wish: str
 ) -> None:
-    parent = harness.parent(language_code=lang)
-    await play_beside_the_engine(harness, parent, intake_script(baby, wish), lang)
-    rows = harness.intakes()
+    parent = running_bot.parent(language_code=lang)
+    await play_beside_the_engine(running_bot, parent, intake_script(baby, wish), lang)
+    rows = running_bot.intakes()
     assert [row["suggestion"] for row in rows] == [EXPECTED_SUGGESTION[(baby, wish)]]
     assert rows[0]["lang"] == lang
-    assert all(harness.api.queries.values()), "every callback query is answered"
+    assert all(running_bot.api.queries.values()), "every callback query is answered"
 
 
-async def test_typed_answers_work_as_in_the_engine(harness: BotHarness) -> None:
-    parent = harness.parent()
+async def test_typed_answers_work_as_in_the_engine(running_bot: BotHarness) -> None:
+    parent = running_bot.parent()
     script: list[Line] = [
         ("hello", "prompt.welcome", "welcome"),
         ("1", "prompt.consent", "consent"),
@@ -70,13 +72,13 @@ async def test_typed_answers_work_as_in_the_engine(harness: BotHarness) -> None:
         ("/back", "q.role", "role"),
         ("/hjalp", "help", "role"),
     ]
-    await play_beside_the_engine(harness, parent, script, "en")
+    await play_beside_the_engine(running_bot, parent, script, "en")
 
 
-async def test_telegram_language_decides_a_new_conversation(harness: BotHarness) -> None:
-    swedish = harness.parent(language_code="sv-SE")
-    german = harness.parent(language_code="de")
-    unknown = harness.parent(language_code=None)
+async def test_telegram_language_decides_a_new_conversation(running_bot: BotHarness) -> None:
+    swedish = running_bot.parent(language_code="sv-SE")
+    german = running_bot.parent(language_code="de")
+    unknown = running_bot.parent(language_code=None)
     await swedish.send("/start")
     await german.send("/start")
     await unknown.send("/start")
@@ -85,15 +87,15 @@ async def test_telegram_language_decides_a_new_conversation(harness: BotHarness)
     assert unknown.last_text.startswith("Hello, and welcome")
 
 
-async def test_the_language_can_be_changed_at_any_time(harness: BotHarness) -> None:
-    parent = harness.parent(language_code="en")
+async def test_the_language_can_be_changed_at_any_time(running_bot: BotHarness) -> None:
+    parent = running_bot.parent(language_code="en")
     await parent.send("/start")
     await parent.tap("Let's begin")
     await parent.tap("Yes, that's fine")
     await parent.send("/language")
     new = await parent.tap("Svenska")
     assert new[-1]["text"].endswith(render("sv", "q.role"))
-    assert harness.saved(parent).lang == "sv"
+    assert running_bot.saved(parent).lang == "sv"
     await parent.send("/sprak en")
     assert parent.last_text.endswith(render("en", "q.role"))
 
@@ -106,70 +108,70 @@ async def test_the_language_can_be_changed_at_any_time(harness: BotHarness) -> N
     ],
 )
 async def test_a_crisis_is_answered_first_and_alone(
-    harness: BotHarness, lang: str, words: str, level: str
+    running_bot: BotHarness, lang: str, words: str, level: str
 ) -> None:
-    parent = harness.parent(language_code=lang)
+    parent = running_bot.parent(language_code=lang)
     await parent.send("/start")
     await parent.tap_code("begin")
     await parent.tap_code("yes")
     await parent.tap_code("mother")
     new = await parent.send(words)
-    values = harness.intake_bot.service.engine.clinics.values(lang, "")
+    values = running_bot.intake_bot.service.engine.clinics.values(lang, "")
     assert new[0]["text"] == render(lang, f"crisis.{level}", **values)
     assert "reply_markup" not in new[0]
     assert new[-1]["text"].endswith(render(lang, "q.age_band"))
-    assert harness.saved(parent).safety == level
+    assert running_bot.saved(parent).safety == level
 
 
 async def test_a_tapped_question_shows_the_answer_and_loses_its_keyboard(
-    harness: BotHarness,
+    running_bot: BotHarness,
 ) -> None:
-    parent = harness.parent()
+    parent = running_bot.parent()
     await parent.send("/start")
     await parent.tap("Let's begin")
-    tapped = harness.api.bot_messages(parent.chat_id)[0]
+    tapped = running_bot.api.bot_messages(parent.chat_id)[0]
     assert tapped["text"].endswith("\n\n✓ Let's begin")
     assert "reply_markup" not in tapped
     await parent.send("yes")  # typed: the consent keyboard goes too
-    live = [m for m in harness.api.bot_messages(parent.chat_id) if m.get("reply_markup")]
+    live = [m for m in running_bot.api.bot_messages(parent.chat_id) if m.get("reply_markup")]
     assert [m["text"] for m in live] == [parent.last_text]
 
 
 async def test_a_tap_on_an_old_keyboard_is_stale_and_shows_where_we_are(
-    harness: BotHarness,
+    running_bot: BotHarness,
 ) -> None:
-    parent = harness.parent()
+    parent = running_bot.parent()
     await parent.send("/start")
     await parent.tap("Let's begin")
     await parent.tap("Yes, that's fine")
     role_question = parent.keyboard_message()
     await parent.tap("I'm the mother")
-    answers = harness.saved(parent).answers
+    answers = running_bot.saved(parent).answers
     new = await parent.tap("I'm the father", on=role_question)
     assert new[-1]["text"].startswith(render("en", "stale"))
     assert new[-1]["text"].endswith(render("en", "q.age_band"))
-    assert harness.saved(parent).answers == answers
-    assert all(harness.api.queries.values())
+    assert running_bot.saved(parent).answers == answers
+    assert all(running_bot.api.queries.values())
 
 
-async def test_a_double_tap_records_once(harness: BotHarness) -> None:
-    parent = harness.parent()
+async def test_a_double_tap_records_once(running_bot: BotHarness) -> None:
+    parent = running_bot.parent()
     await parent.play(intake_script()[:-1])
     summary = parent.keyboard_message()
     await asyncio.gather(
         parent.tap("That's right, continue", on=summary, until=keyboards(1)),
         parent.tap("That's right, continue", on=summary, until=keyboards(1)),
     )
-    assert len(harness.intakes()) == 1
+    assert len(running_bot.intakes()) == 1
     texts = parent.texts
-    assert sum(render("en", "suggest.contact", **_values(harness)) in t for t in texts) == 1
+    assert sum(render("en", "suggest.contact", **_values(running_bot)) in t for t in texts) == 1
     assert texts[-1].startswith(render("en", "stale"))
-    assert all(harness.api.queries.values())
+    assert all(running_bot.api.queries.values())
 
 
-async def test_one_parents_updates_are_handled_in_order(harness: BotHarness) -> None:
-    parent = harness.parent()
-    others = [harness.parent() for _ in range(3)]
+async def test_one_parents_updates_are_handled_in_order(running_bot: BotHarness) -> None:
+    parent = running_bot.parent()
+    others = [running_bot.parent() for _ in range(3)]
     await parent.send("/start")
     await parent.tap("Let's begin")
     await parent.tap("Yes, that's fine")
@@ -177,20 +179,20 @@ async def test_one_parents_updates_are_handled_in_order(harness: BotHarness) -> 
     await asyncio.gather(
         *(parent.send(text) for text in typed), *(other.send("/start") for other in others)
     )
-    saved = harness.saved(parent)
+    saved = running_bot.saved(parent)
     assert saved is not None
     assert saved.state == "sleep_feeding"
     assert saved.history == ["role", "age_band", "baby_reacts", "baby_distress", "baby_withdrawn"]
     questions = ["q.age_band", "q.baby_reacts", "q.baby_distress", "q.baby_withdrawn"]
-    shown = [m["text"] for m in harness.api.bot_messages(parent.chat_id)][-5:]
+    shown = [m["text"] for m in running_bot.api.bot_messages(parent.chat_id)][-5:]
     for text, key in zip(shown, [*questions, "q.sleep_feeding"], strict=True):
         assert text.endswith(render("en", key))
 
 
-async def test_delete_asks_first_then_erases_everything(harness: BotHarness) -> None:
-    parent = harness.parent()
+async def test_delete_asks_first_then_erases_everything(running_bot: BotHarness) -> None:
+    parent = running_bot.parent()
     await parent.play(intake_script())
-    assert len(harness.intakes()) == 1
+    assert len(running_bot.intakes()) == 1
     await parent.send("/radera")
     assert parent.labels() == ["Yes, delete everything", "No, keep my answers"]
     new = await parent.tap("Yes, delete everything", until=lambda new: len(new) >= 1)
@@ -198,48 +200,48 @@ async def test_delete_asks_first_then_erases_everything(harness: BotHarness) -> 
     assert "reply_markup" not in new[0]
     assert new[0]["text"].startswith(render("en", "delete.done"))
     assert "1 completed intake" in new[0]["text"]
-    assert harness.intakes() == []
-    assert harness.saved(parent) is None
+    assert running_bot.intakes() == []
+    assert running_bot.saved(parent) is None
 
 
 async def test_a_deep_link_tags_the_intake_with_its_clinic(tmp_path: Path) -> None:
     config = tmp_path / "clinics.toml"
-    shipped = Path(__file__).parents[1] / "flows" / "clinics" / "sweden.toml"
+    shipped = Path(__file__).parents[2] / "flows" / "clinics" / "sweden.toml"
     config.write_text(
         shipped.read_text("utf-8")
         + '\n[clinics.north]\nname = "North BVC"\nphone = "08-123 456"\n'
         + 'contact = "Call North BVC on 08-123 456."\n',
         "utf-8",
     )
-    async with running_bot(tmp_path, INTAKE_CLINIC_CONFIG=str(config)) as harness:
-        parent = harness.parent()
+    async with start_bot(tmp_path, INTAKE_CLINIC_CONFIG=str(config)) as running_bot:
+        parent = running_bot.parent()
         await parent.send("/start north")
         await parent.play(intake_script()[1:])
-        assert [row["clinic"] for row in harness.intakes()] == ["north"]
+        assert [row["clinic"] for row in running_bot.intakes()] == ["north"]
         assert "Call North BVC on 08-123 456." in parent.last_text
 
 
-async def test_text_shown_back_is_escaped_for_html(harness: BotHarness) -> None:
-    parent = harness.parent()
+async def test_text_shown_back_is_escaped_for_html(running_bot: BotHarness) -> None:
+    parent = running_bot.parent()
     free_text = "<b>Tired</b> & <script>x</script> 3 > 2"
     script = intake_script(free_text=free_text)[:-1]
     await parent.play(script)
     assert free_text in parent.last_text  # the fake API refuses HTML it cannot parse
 
 
-async def test_a_very_long_text_is_handled(harness: BotHarness) -> None:
-    parent = harness.parent()
+async def test_a_very_long_text_is_handled(running_bot: BotHarness) -> None:
+    parent = running_bot.parent()
     await parent.play(intake_script()[:15])
     new = await parent.send("We are so tired. " * 6000)
     assert any(render("en", "free_text.shortened", limit=1500) in m["text"] for m in new)
-    assert all(len(m["text"]) <= 4096 for m in harness.api.bot_messages(parent.chat_id))
-    other = harness.parent()
+    assert all(len(m["text"]) <= 4096 for m in running_bot.api.bot_messages(parent.chat_id))
+    other = running_bot.parent()
     await other.send("/start")
     await other.send("x" * 100_000)  # not an answer to the welcome: asked again, kindly
     assert other.last_text.startswith(render("en", "reask"))
-    assert other.last_text.endswith(render("en", "prompt.welcome", **_values(harness)))
+    assert other.last_text.endswith(render("en", "prompt.welcome", **_values(running_bot)))
 
 
-def _values(harness: BotHarness) -> dict[str, str]:
-    values: dict[str, str] = harness.intake_bot.service.engine.clinics.values("en", "")
+def _values(running_bot: BotHarness) -> dict[str, str]:
+    values: dict[str, str] = running_bot.intake_bot.service.engine.clinics.values("en", "")
     return values

@@ -5,7 +5,7 @@ service, as the bot would play it: typed option numbers, taps, `/start <clinic>`
 `/stop`. Nothing is written to the database by hand, so the figures the tests expect are the
 figures a clinic would see.
 
-``python -m tests.staff_fixtures DB [--weeks N]`` writes a larger demo database (for trying
+``python -m tests.support.staff DB [--weeks N]`` writes a larger demo database (for trying
 the staff tools, and for the report screenshot in docs/staff.md).
 """
 
@@ -32,7 +32,7 @@ from flows.clinic import load_clinic_config
 from flows.engine import Engine
 from flows.model import Input, Tap, Text
 from flows.questions import QUESTIONS, SUGGESTION, SUMMARY
-from tests.conversations import BABY, PARENT
+from tests.support.scripts import BABY, PARENT
 
 SECRET = "staff-tests-secret-0123456789abcdef"
 
@@ -220,12 +220,6 @@ def fill(db_path: Path, intakes: Sequence[Intake], *, declined: int = 0) -> Path
 def user_ids(intakes: Sequence[Intake]) -> list[int]:
     """The Telegram ids `fill` played the conversations as (for pseudonym checks)."""
     return [1000 + number for number in range(1, len(intakes) + 1)]
-
-
-@pytest.fixture(scope="module")
-def standard_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The standard database, built once per test module."""
-    return fill(tmp_path_factory.mktemp("staff") / "intake.db", STANDARD, declined=1)
 
 
 def debian_tool(command: str, package: str) -> str:

@@ -8,14 +8,13 @@ from pathlib import Path
 import pytest
 
 from flows.texts import render
-from tests.conversations import intake_script
-from tests.fake_telegram import TOKEN, BotHarness, Parent, running_bot
+from tests.support import TOKEN, BotHarness, Parent, intake_script, start_bot
 
 
 @pytest.fixture
 async def harness(tmp_path: Path, caplog: pytest.LogCaptureFixture):
     caplog.set_level(logging.INFO)
-    async with running_bot(tmp_path) as running:
+    async with start_bot(tmp_path) as running:
         running.app.bot.rate_limiter.backoff = 0.01  # retry network errors without waiting
         yield running
 

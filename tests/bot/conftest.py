@@ -1,0 +1,17 @@
+"""Fixtures of the bot's tests: the real application running over the fake Bot API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.support import STAFF_ID, BotHarness, start_bot
+
+
+@pytest.fixture
+async def running_bot(tmp_path: Path) -> AsyncIterator[BotHarness]:
+    """The bot built and started as `intake bot` does (minus polling), with one staff member."""
+    async with start_bot(tmp_path, staff=[STAFF_ID]) as harness:
+        yield harness

@@ -1,0 +1,138 @@
+"""The real bot, started over the fake Bot API: in process, or as `intake bot` over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import storage
+from flows.model import Conversation
+from tests.support.fake_api import SECRET, TOKEN, FakeBotApi
+from tests.support.http_api import BotApiServer, over_http
+from tests.support.parent import Parent
+from tests.support.transport import FakeRequest, in_process
+
+#: The Telegram id the running bot treats as staff.
+STAFF_ID = 42
+
+
+@dataclass
+class BotHarness:
+    """The real application over a fake Bot API, in process; its parents and its database."""
+
+    api: FakeBotApi
+    app: Any
+    db_path: Path
+
+    def parent(self, **details: Any) -> Parent:
+        return Parent(self.api, in_process(self.app), **details)
+
+    @property
+    def intake_bot(self) -> Any:
+        return self.app.bot_data["intake"]
+
+    def saved(self, parent: Parent) -> Conversation | None:
+        """The parent's saved conversation (None if there is none)."""
+        service = self.intake_bot.service
+        raw = storage.load_session(service.db, service.pseudonym(parent.user_id))
+        return None if raw is None else Conversation.from_json(raw)
+
+    def intakes(self) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = storage.intake_rows(self.intake_bot.service.db)
+        return rows
+
+
+def bot_env(db_path: Path, staff: Sequence[int] = (), **extra: str) -> dict[str, str]:
+    """The environment of a bot that talks to the fake API (no throttling: nothing is real)."""
+    return {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "INTAKE_SECRET": SECRET,
+        "INTAKE_DB": str(db_path),
+        "STAFF_USER_IDS": ",".join(str(i) for i in staff),
+        "TELEGRAM_RATE_LIMIT": "0",
+        **extra,
+    }
+
+
+@contextlib.asynccontextmanager
+async def start_bot(
+    tmp_path: Path, staff: Sequence[int] = (), **env: str
+) -> AsyncIterator[BotHarness]:
+    """The bot built as `intake bot` builds it, started as run_polling starts it, minus polling."""
+    from bot.tg_app import build_application
+    from bot.tg_settings import Settings
+
+    api = FakeBotApi()
+    db_path = tmp_path / "intake.db"
+    app = build_application(Settings.from_env(bot_env(db_path, staff, **env)), FakeRequest(api))
+    async with app:
+        await app.post_init(app)
+        await app.start()
+        try:
+            yield BotHarness(api, app, db_path)
+        finally:
+            await app.stop()
+    await app.post_shutdown(app)
+
+
+@dataclass
+class BotProcess:
+    """The real `intake bot`, a subprocess, with its output captured to a file."""
+
+    process: asyncio.subprocess.Process
+    log: Path
+
+    async def stop(self, how: signal.Signals = signal.SIGTERM) -> int:
+        """Stop the bot as a service manager would (SIGTERM), or kill it (SIGKILL)."""
+        if self.process.returncode is None:
+            self.process.send_signal(how)
+        async with asyncio.timeout(20):
+            return await self.process.wait()
+
+
+@contextlib.asynccontextmanager
+async def bot_process(
+    server: BotApiServer,
+    workdir: Path,
+    *,
+    args: Sequence[str] = (),
+    env: dict[str, str] | None = None,
+    name: str = "bot",
+) -> AsyncIterator[BotProcess]:
+    """Start `intake bot` against the server and wait until it polls (or serves its webhook).
+
+    It runs in ``workdir`` so that no developer's own `.env` is read.
+    """
+    log = workdir / f"{name}.log"
+    settings = bot_env(workdir / "intake.db", TELEGRAM_API_BASE_URL=server.base_url)
+    started = len(server.requests)
+    with log.open("ab") as output:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "bot",
+            *args,
+            cwd=workdir,
+            env={**os.environ, **settings, **(env or {})},
+            stdout=output,
+            stderr=output,
+        )
+    bot = BotProcess(process, log)
+    ready = "setWebhook" if "--webhook" in args else "getUpdates"
+    try:
+        await server.wait(lambda: ready in server.requests[started:], 30)
+        yield bot
+    finally:
+        await bot.stop()
+
+
+def parents_over_http(server: BotApiServer, count: int, **details: Any) -> list[Parent]:
+    return [Parent(server.api, over_http(server), **details) for _ in range(count)]
