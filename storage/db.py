@@ -8,6 +8,7 @@ from datetime import date
 from sqlite_utils import Database, Migrations
 
 from storage.config import database_path
+from storage.files import private_file, private_folder, shared_with_others
 
 
 class _DayMigrations(Migrations):
@@ -90,14 +91,21 @@ def open_db(path: str | os.PathLike[str] | None = None) -> Database:
 
     ``path`` defaults to ``INTAKE_DB``, else ``data/intake.db``. Every commit is on disk before
     it returns (WAL with ``synchronous=FULL``), and deleted rows are overwritten with zeros
-    (``secure_delete``) so erased answers do not linger in free pages.
+    (``secure_delete``) so erased answers do not linger in free pages. A new database file is
+    readable by its owner only (0600, and so are its -wal and -shm), in a folder made 0700 if
+    the folder is new; an existing one open to others is reported in the log.
     """
     file = database_path(path)
-    file.parent.mkdir(parents=True, exist_ok=True)
+    on_disk = str(file) != ":memory:"
+    if on_disk:
+        private_folder(file.parent)
+        private_file(file)
     db = Database(file)
     db.enable_wal()
     db.execute("PRAGMA synchronous = FULL")
     db.execute("PRAGMA foreign_keys = ON")
     db.execute("PRAGMA secure_delete = ON")
     migrations.apply(db)
+    if on_disk:
+        shared_with_others(file)
     return db

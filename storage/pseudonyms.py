@@ -10,6 +10,7 @@ import secrets
 from pathlib import Path
 
 from storage.config import ConfigError
+from storage.files import private_folder
 
 MIN_SECRET_LENGTH = 16
 
@@ -45,13 +46,13 @@ def check_secret(secret: str | None) -> str:
 def local_secret(path: str | os.PathLike[str]) -> str:
     """The terminal chat's own secret, kept in the file at ``path`` (mode 0600), made if missing.
 
-    The caller keeps the file next to the database. It is linked into place only once it is
-    complete, so a crash never leaves a half-written secret, and two processes starting
-    together agree on one.
+    The caller keeps the file next to the database (its folder made 0700 if new). It is linked
+    into place only once it is complete, so a crash never leaves a half-written secret, and
+    two processes starting together agree on one.
     """
     secret_file = Path(path)
     if not secret_file.exists():
-        secret_file.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(secret_file.parent)
         draft = secret_file.with_name(f".{secret_file.name}.{secrets.token_hex(8)}")
         fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:

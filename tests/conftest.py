@@ -1,7 +1,8 @@
-"""Fixtures every room's tests use: a fresh database."""
+"""Fixtures every room's tests use: a fresh database, a permissive umask."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,3 +23,13 @@ def db(db_path: Path) -> Iterator[Database]:
     """A freshly migrated intake database, closed after the test."""
     with storage.open_db(db_path) as database:
         yield database
+
+
+@pytest.fixture
+def umask_022() -> Iterator[None]:
+    """The common default umask, under which new files are readable by everyone."""
+    previous = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(previous)
