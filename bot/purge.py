@@ -1,23 +1,61 @@
-"""`intake purge`: apply retention now (the bot also does it daily) and report what went."""
+"""`intake purge`: apply retention now (the bot also does it daily) and report what went.
+
+What was purged is gone from the database file at once; old copies of it also leave the
+write-ahead log (``-wal``) once the log is emptied, which another program reading the
+database (a backup, say) holds up. Purge keeps trying for ``--wait`` seconds, then says so.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+import time
 from dataclasses import asdict
 
+import sqlite_utils
+
 import storage
+
+#: Seconds between tries at emptying the write-ahead log while a reader holds it.
+RETRY_PAUSE = 1.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", help="SQLite database (default: INTAKE_DB or data/intake.db)")
+    parser.add_argument(
+        "--wait",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="how long to keep trying to empty the write-ahead log while another program "
+        "reads the database (default 60)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     settings = storage.RetentionSettings.from_env()
-    report = storage.purge(storage.open_db(args.db), **asdict(settings))
+    db = storage.open_db(args.db)
+    report = storage.purge(db, **asdict(settings))
     print(
         f"purged {report.sessions} idle session(s) (idle > {settings.session_idle_days} days), "
         f"{report.links} expired link(s) (kept {settings.link_days} days), "
         f"{report.intakes} intake(s) older than {settings.intake_months} months"
     )
-    return 0
+    if report.flushed or flushed_within(db, args.wait):
+        return 0
+    print(
+        "intake purge: another program is reading the database, so old copies of what was "
+        "purged are still in its write-ahead log (-wal); run intake purge again when it is done.",
+        file=sys.stderr,
+    )
+    return 1
+
+
+def flushed_within(db: sqlite_utils.Database, seconds: float) -> bool:
+    """Try to empty the write-ahead log until it works or ``seconds`` have passed."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        time.sleep(RETRY_PAUSE)
+        if storage.flush_wal(db):
+            return True
+    return False

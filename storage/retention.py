@@ -22,11 +22,12 @@ class Erasure:
 
 @dataclass(frozen=True, slots=True)
 class PurgeReport:
-    """What `purge` deleted."""
+    """What `purge` deleted, and whether the write-ahead log could be emptied of it."""
 
     sessions: int
     links: int
     intakes: int
+    flushed: bool = True  # False: a reader kept the log, and old copies of what went with it
 
 
 def erase(db: Database, pseudonym: str) -> Erasure:
@@ -74,20 +75,27 @@ def purge(
         intakes = db.execute(
             "DELETE FROM intakes WHERE week < ?", [iso_week(months_before(day, intake_months))]
         ).rowcount
-    flush_wal(db)
-    return PurgeReport(sessions=sessions, links=links, intakes=intakes)
+    return PurgeReport(sessions=sessions, links=links, intakes=intakes, flushed=flush_wal(db))
 
 
 def flush_wal(db: Database) -> bool:
-    """Empty the write-ahead log into the database file; True if it was emptied.
+    """Empty the write-ahead log into the database file and truncate it; True if it was emptied.
 
     Deleted rows are zeroed in their pages (``secure_delete``), but older copies of those pages
     stay in the log until it is checkpointed and truncated. `erase` and `purge` call this
     themselves; a caller that wraps them in its own transaction calls it after the commit
-    (inside a transaction it does nothing). With another connection reading, the log is kept
-    and is overwritten as writing goes on.
+    (inside a transaction it does nothing). While another connection is in a read transaction
+    (a backup tool, say) the log cannot be truncated: this returns False at once, without
+    waiting, and the caller tries again later.
     """
     if db.conn.in_transaction:
         return False
-    busy: int = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+    timeout: int = db.execute("PRAGMA busy_timeout").fetchone()[0]
+    # With the connection's busy timeout, a reader would hold this call (and a bot's event
+    # loop) for seconds before it gave up anyway.
+    db.execute("PRAGMA busy_timeout = 0")
+    try:
+        busy: int = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+    finally:
+        db.execute(f"PRAGMA busy_timeout = {int(timeout)}")
     return busy == 0

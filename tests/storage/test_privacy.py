@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import stat
 import struct
+import time
 from dataclasses import asdict
 from datetime import date, timedelta
 from pathlib import Path
@@ -128,6 +130,33 @@ def test_erase_inside_a_callers_transaction_then_flush(db_path: Path, db: Databa
         assert flush_wal(db) is False  # cannot checkpoint mid-transaction: the caller does it
     assert flush_wal(db) is True
     assert b"Zebrafinken" not in raw_bytes(db_path)
+
+
+def test_a_reader_keeps_erased_bytes_in_the_wal_until_it_closes_and_flush_waits_for_nobody(
+    db_path: Path, db: Database
+) -> None:
+    mine = pseudonym_for(987654321, SECRET)
+    save_session(db, mine, '{"note": "Zebrafinken"}')
+    record_intake(db, record(free_text="Zebrafinken igen"), pseudonym=mine)
+    reader = sqlite3.connect(db_path)  # a backup tool, reading
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM intakes").fetchone()
+
+    started = time.monotonic()
+    assert erase(db, mine) == Erasure(sessions=1, intakes=1)
+    assert purge(db, today=DAY).flushed is False
+    assert flush_wal(db) is False
+    assert time.monotonic() - started < 1  # the reader is not waited for
+    assert b"Zebrafinken" in raw_bytes(db_path)  # the reader's snapshot still needs them
+
+    reader.rollback()
+    reader.close()
+    assert flush_wal(db) is True
+    stored = raw_bytes(db_path)
+    assert b"Zebrafinken" not in stored
+    assert mine.encode() not in stored
+    assert Path(f"{db_path}-wal").stat().st_size == 0
+    assert db.execute("PRAGMA busy_timeout").fetchone()[0] == 5000  # the connection's own, back
 
 
 def test_delete_session_says_whether_there_was_one(db: Database) -> None:
