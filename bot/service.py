@@ -58,7 +58,9 @@ class IntakeService:
     ) -> Outcome:
         """Step the parent's conversation with one input and store what it asks for.
 
-        ``names`` are the parent's own Telegram names: scrubbed from any free text stored.
+        ``names`` is everything the adapter knows that names the parent (for Telegram: first
+        and last name, username with and without @, the numeric id): scrubbed from any free
+        text stored, in the session and in the intake record.
         """
         pseudonym = self.pseudonym(user_id)
         step = self.engine.handle(self.conversation(pseudonym, lang), event)

@@ -190,8 +190,15 @@ def language_of(user: User | None) -> Language:
 
 
 def names_of(user: User) -> tuple[str, ...]:
-    """The parent's own Telegram names, to scrub from free text (never stored or logged)."""
-    return tuple(name for name in (user.first_name, user.last_name) if name)
+    """Everything Telegram tells us that names the parent, to scrub from free text.
+
+    First and last name, the username with and without @, and the numeric id as a decimal
+    string: a parent may type any of them, and none may be stored (nor is any of them logged).
+    """
+    username = (user.username, f"@{user.username}") if user.username else ()
+    return tuple(
+        name for name in (user.first_name, user.last_name, *username, str(user.id)) if name
+    )
 
 
 def menu(lang: Language, *, staff: bool = False) -> list[BotCommand]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from telegram import User
 
 from bot.tg_messages import (
     CALLBACK_LIMIT,
@@ -13,6 +14,7 @@ from bot.tg_messages import (
     answered_text,
     callback_data,
     messages_for,
+    names_of,
     split_text,
     tap_from,
     text_length,
@@ -108,3 +110,10 @@ def test_live_keyboards_are_remembered_for_a_bounded_number_of_chats() -> None:
     assert keyboards.take(0) is None  # forgotten: its keyboard is only answered as stale
     keyboards.discard(8, 999)  # another message: kept
     assert keyboards.take(8) == 80
+
+
+def test_every_identifier_telegram_gives_is_handed_to_the_scrubber() -> None:
+    user = User(5550001234, "Märta", False, last_name="Öberg", username="marta_oberg")
+    assert names_of(user) == ("Märta", "Öberg", "marta_oberg", "@marta_oberg", "5550001234")
+    bare = User(910000001, "Tove", False)
+    assert names_of(bare) == ("Tove", "910000001")

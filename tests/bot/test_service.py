@@ -13,7 +13,8 @@ from flows.model import Tap, Text
 from tests.support import intake_script
 
 PARENT_ID = 712345678
-NAMES = ("Kristina", "Lindqvist")
+#: What the bot hands the service for this parent (`bot.tg_messages.names_of`).
+NAMES = ("Kristina", "Lindqvist", "kristina_l", "@kristina_l", str(PARENT_ID))
 
 
 @pytest.fixture
@@ -32,14 +33,23 @@ def play(service: IntakeService, script: list[tuple[str, str | None, str | None]
 
 
 def test_free_text_is_scrubbed_before_the_session_is_saved(service: IntakeService) -> None:
-    text = "Kristina here, call 070-123 45 67 or kristina@example.se"
+    text = "Kristina here (kristina_l on Instagram), call 070-123 45 67 or kristina@example.se"
     play(service, intake_script(free_text=text)[:-1])
     saved = storage.load_session(service.db, service.pseudonym(PARENT_ID))
     assert saved is not None
-    assert "070" not in saved
-    assert "Kristina" not in saved
-    assert "example.se" not in saved
+    for detail in ("070", "Kristina", "kristina_l", "example.se"):
+        assert detail not in saved
     assert "[phone]" in saved
+
+
+def test_the_intake_record_is_scrubbed_with_every_identifier_too(service: IntakeService) -> None:
+    text = "Lindqvists bebis. Skriv till kristina_l eller @kristina_l."
+    play(service, intake_script(free_text=text))
+    (row,) = storage.intake_rows(service.db)
+    stored = str(row["free_text"])
+    assert "bebis. Skriv till [" in stored
+    for detail in ("Lindqvist", "kristina_l"):
+        assert detail not in stored
 
 
 def test_a_completed_intake_is_recorded_once_and_progress_counted(service: IntakeService) -> None:
