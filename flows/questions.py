@@ -69,3 +69,8 @@ STATES: tuple[str, ...] = (
 
 #: States where the conversation has ended; /start or "start again" begins a new one.
 FINAL_STATES = frozenset({SUGGESTION, DECLINED, OLDER_CHILD, STOPPED})
+
+#: States reached only after consent, before the end: the parent has answers to lose here, so
+#: only a conversation in one of these (or one that went back before consent with its answers)
+#: is stored under a pseudonym.
+CONSENTED_STATES = frozenset({*QUESTION_KEYS, SUMMARY, CHANGE})

@@ -5,13 +5,17 @@ from __future__ import annotations
 import io
 import os
 import sqlite3
+import stat
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import storage
-from bot.chat import chat, format_reply, open_service
-from flows.model import Option, Reply
+from bot.chat import LOCAL_USER, chat, format_reply, open_service
+from flows.model import Conversation, Option, Reply
+from tests.support import raw_bytes
 
 INTAKE = [
     "1",  # let's begin
@@ -91,9 +95,23 @@ def test_the_chat_resumes_where_it_stopped(tmp_path: Path) -> None:
     assert "sad, distressed or hard to comfort" in second.stdout  # the next question, not the first
 
 
-def test_chat_function_with_in_memory_streams(tmp_path: Path) -> None:
-    service = open_service(str(tmp_path / "intake.db"), store=True)
+@pytest.mark.usefixtures("umask_022")
+def test_the_chat_stores_nothing_before_consent_and_then_for_its_owner_only(
+    tmp_path: Path,
+) -> None:
+    db_path = tmp_path / "data" / "intake.db"
+    service = open_service(str(db_path), store=True)
+    pseudonym = service.pseudonym(LOCAL_USER)
     stdout = io.StringIO()
-    assert chat(service, "en", io.StringIO("/help\n"), stdout) == 0
+    assert chat(service, "en", io.StringIO("/help\n1\n"), stdout) == 0  # to the consent screen
     assert "/back: go back one question" in stdout.getvalue()
-    assert storage.load_session(service.db, service.pseudonym(os.getuid())) is not None
+    assert service.db["sessions"].count == 0
+    assert pseudonym.encode() not in raw_bytes(db_path)
+
+    assert chat(service, "en", io.StringIO("yes\nI'm the father\n"), stdout) == 0
+    saved = storage.load_session(service.db, pseudonym)
+    assert saved is not None
+    assert Conversation.from_json(saved).state == "age_band"
+    assert stat.S_IMODE(db_path.parent.stat().st_mode) == 0o700
+    for name in ("intake.db", "intake.db-wal", "intake.db-shm", ".intake-secret"):
+        assert stat.S_IMODE((db_path.parent / name).stat().st_mode) == 0o600, name

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 import storage
-from bot.service import IntakeService
+from bot.service import IntakeService, Outcome, TransientConversations
 from flows.engine import Engine
-from flows.model import Tap, Text
-from tests.support import intake_script
+from flows.model import Conversation, Tap, Text
+from tests.support import intake_script, raw_bytes
 
 PARENT_ID = 712345678
 #: What the bot hands the service for this parent (`bot.tg_messages.names_of`).
@@ -18,18 +18,30 @@ NAMES = ("Kristina", "Lindqvist", "kristina_l", "@kristina_l", str(PARENT_ID))
 
 
 @pytest.fixture
-def service(tmp_path: Path) -> IntakeService:
-    return IntakeService(storage.open_db(tmp_path / "intake.db"), Engine(), "k" * 32)
+def db_file(tmp_path: Path) -> Path:
+    return tmp_path / "intake.db"
 
 
-def play(service: IntakeService, script: list[tuple[str, str | None, str | None]]) -> None:
-    question = ""
+@pytest.fixture
+def service(db_file: Path) -> IntakeService:
+    return IntakeService(storage.open_db(db_file), Engine(), "k" * 32)
+
+
+def play(service: IntakeService, script: list[tuple[str, str | None, str | None]]) -> Outcome:
+    """Each line's input in turn: ``tap:<code>`` taps the button on the current screen."""
+    outcome = None
     for what, _, _ in script:
-        pseudonym = service.pseudonym(PARENT_ID)
-        conv = service.conversation(pseudonym)
-        event = Tap(question, what[4:], conv.revision) if what.startswith("tap:") else Text(what)
+        conv = service.conversation(service.pseudonym(PARENT_ID))
+        screen = f"pending.{conv.pending}" if conv.pending else conv.state
+        event = Tap(screen, what[4:], conv.revision) if what.startswith("tap:") else Text(what)
         outcome = service.handle(PARENT_ID, event, names=NAMES)
-        question = next((r.question for r in reversed(outcome.replies) if r.question), question)
+    assert outcome is not None
+    return outcome
+
+
+def on_disk(service: IntakeService, db_file: Path) -> bool:
+    """Whether anything under the parent's pseudonym is in the database, its WAL or SHM."""
+    return service.pseudonym(PARENT_ID).encode() in raw_bytes(db_file)
 
 
 def test_free_text_is_scrubbed_before_the_session_is_saved(service: IntakeService) -> None:
@@ -62,7 +74,9 @@ def test_a_completed_intake_is_recorded_once_and_progress_counted(service: Intak
     assert counts["done"] == 1
 
 
-def test_delete_erases_the_session_and_linked_intakes_and_says_what(service: IntakeService) -> None:
+def test_delete_erases_the_session_and_linked_intakes_and_says_what(
+    service: IntakeService, db_file: Path
+) -> None:
     play(service, intake_script())
     play(service, [("/delete", None, None)])
     outcome = service.handle(PARENT_ID, Text("yes"))
@@ -70,19 +84,111 @@ def test_delete_erases_the_session_and_linked_intakes_and_says_what(service: Int
     assert keys[-2:] == ["delete.done", "delete.report"]
     assert "1 completed intake" in outcome.replies[-1].text
     assert storage.intake_rows(service.db) == []
-    assert storage.load_session(service.db, service.pseudonym(PARENT_ID)) is None
     assert not outcome.saved
+    assert not on_disk(service, db_file)
+    assert service.transient.get(service.pseudonym(PARENT_ID)) is None  # nor in memory
 
 
-def test_stop_forgets_the_unfinished_conversation(service: IntakeService) -> None:
-    play(service, intake_script()[:6])
+def test_stop_forgets_the_unfinished_conversation(service: IntakeService, db_file: Path) -> None:
+    play(service, intake_script(free_text="Zebrafinken")[:16])  # at the summary
     outcome = service.handle(PARENT_ID, Text("/stop"))
     assert not outcome.saved
-    assert storage.load_session(service.db, service.pseudonym(PARENT_ID)) is None
+    assert not on_disk(service, db_file)
+    assert b"Zebrafinken" not in raw_bytes(db_file)
+    assert service.conversation(service.pseudonym(PARENT_ID)).state == "stopped"
 
 
-def test_declined_consent_stores_nothing_at_all(service: IntakeService) -> None:
+def test_declined_consent_leaves_nothing_at_all(service: IntakeService, db_file: Path) -> None:
     play(service, [("/start", None, None), ("tap:begin", None, None), ("tap:no", None, None)])
-    assert storage.load_session(service.db, service.pseudonym(PARENT_ID)) is None
     assert storage.intake_rows(service.db) == []
+    assert service.db["sessions"].count == 0
     assert service.db["progress"].count == 0
+    assert not on_disk(service, db_file)
+
+
+# ---- where a conversation is kept: memory before consent and after the end, disk between
+
+
+def test_before_consent_nothing_is_written_under_a_pseudonym(
+    service: IntakeService, db_file: Path
+) -> None:
+    script = [("/start", None, None), ("/help", None, None), ("tap:begin", None, None)]
+    outcome = play(service, [*script, ("tap:privacy", None, None), ("/language", None, None)])
+    assert outcome.conversation.state == "consent"
+    assert not outcome.saved
+    assert service.db["sessions"].count == 0
+    assert not on_disk(service, db_file)
+
+    outcome = play(service, [("tap:en", None, None), ("tap:yes", None, None)])
+    assert outcome.saved
+    assert on_disk(service, db_file)
+    assert len(service.transient) == 0  # never in both places
+
+
+def test_a_completed_intake_leaves_no_session_and_its_words_only_in_the_intake(
+    service: IntakeService, db_file: Path
+) -> None:
+    words = "Zebrafinken sjunger om natten"
+    outcome = play(service, intake_script(free_text=words, safety="yes_unwanted"))
+    assert outcome.conversation.state == "done"
+    assert not outcome.saved
+    assert service.db["sessions"].count == 0
+    assert raw_bytes(db_file).count(words.encode()) == 1  # the intake's row, and nowhere else
+    (row,) = storage.intake_rows(service.db)
+    assert row["safety_level"] == "unwanted_thoughts"
+
+    held = service.transient.get(service.pseudonym(PARENT_ID))
+    assert held is not None
+    assert (held.state, held.answers, held.safety, held.history) == ("done", {}, "none", [])
+    again = play(service, [("tap:restart", None, None)])  # the last screen still works
+    assert [reply.key for reply in again.replies] == ["restarted", "prompt.welcome"]
+    assert not again.saved
+
+
+def test_going_back_to_the_consent_screen_keeps_the_answers_across_a_restart(
+    service: IntakeService, db_file: Path
+) -> None:
+    play(service, intake_script()[:5])  # role and age answered
+    outcome = play(service, [("/back", None, None)] * 3)
+    assert outcome.conversation.state == "consent"
+    assert outcome.saved
+    restarted = IntakeService(storage.open_db(db_file), Engine(), "k" * 32)
+    kept = restarted.conversation(restarted.pseudonym(PARENT_ID))
+    assert kept.answers == {"role": "mother", "age_band": "6_12m"}
+
+
+def test_restart_mid_way_deletes_the_saved_answers(service: IntakeService, db_file: Path) -> None:
+    play(service, intake_script(free_text="Zebrafinken")[:16])
+    outcome = play(service, [("/restart", None, None)])
+    assert outcome.conversation.state == "welcome"
+    assert not outcome.saved
+    assert not on_disk(service, db_file)
+    assert b"Zebrafinken" not in raw_bytes(db_file)
+
+
+def test_after_a_restart_before_consent_the_parent_starts_again(db_file: Path) -> None:
+    service = IntakeService(storage.open_db(db_file), Engine(), "k" * 32)
+    revision = play(service, intake_script()[:2]).conversation.revision  # the consent screen
+    restarted = IntakeService(storage.open_db(db_file), Engine(), "k" * 32)
+    outcome = restarted.handle(PARENT_ID, Tap("consent", "yes", revision))
+    assert [reply.key for reply in outcome.replies] == ["stale", "prompt.welcome"]
+    assert restarted.db["sessions"].count == 0
+
+
+def test_memory_before_consent_is_bounded_in_number_and_in_time() -> None:
+    now = 0.0
+    held = TransientConversations(size=3, ttl=10, clock=lambda: now)
+    for number in range(5):
+        held.hold(f"parent{number}", Conversation(state="consent"))
+    assert len(held) == 3
+    assert held.get("parent1") is None  # the least recently stepped went first
+    now = 9.0
+    held.hold("parent2", Conversation(state="welcome"))  # stepped again: kept longer
+    now = 10.0
+    assert held.get("parent3") is None
+    assert held.get("parent4") is None
+    assert len(held) == 1
+    assert held.get("parent2") == Conversation(state="welcome")
+    now = 19.0
+    assert held.get("parent2") is None
+    assert len(held) == 0
