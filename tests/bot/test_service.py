@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 import storage
+from bot.cli import main
 from bot.service import IntakeService, Outcome, TransientConversations
 from flows.engine import Engine
 from flows.model import Conversation, Tap, Text
@@ -143,6 +144,28 @@ def test_a_completed_intake_leaves_no_session_and_its_words_only_in_the_intake(
     again = play(service, [("tap:restart", None, None)])  # the last screen still works
     assert [reply.key for reply in again.replies] == ["restarted", "prompt.welcome"]
     assert not again.saved
+
+
+def test_once_intake_purge_expires_the_links_no_byte_ties_an_intake_to_a_pseudonym(
+    service: IntakeService,
+    db_file: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    words = "Zebrafinken sjunger om natten"
+    play(service, intake_script(free_text=words))
+    play(service, [("/start", None, None), ("/help", None, None)])  # back some days later
+    assert on_disk(service, db_file)  # the link, so the parent can still delete
+    monkeypatch.setenv("INTAKE_LINK_DAYS", "0")
+    assert main(["purge", "--db", str(db_file), "--wait", "0"]) == 0
+    assert "1 expired link(s)" in capsys.readouterr().out
+
+    stored = raw_bytes(db_file)
+    pseudonym = service.pseudonym(PARENT_ID)
+    assert pseudonym.encode() not in stored
+    assert bytes.fromhex(pseudonym) not in stored
+    assert stored.count(words.encode()) == 1  # the anonymous intake, matched to nothing
+    assert [row["free_text"] for row in storage.intake_rows(service.db)] == [words]
 
 
 def test_going_back_to_the_consent_screen_keeps_the_answers_across_a_restart(
