@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 
 import sqlite_utils
 
@@ -170,6 +170,12 @@ class IntakeService:
         if erase or (on_disk and not keep) or self.wal_pending:
             self.flush_wal()  # so no copy of what was deleted lingers in the WAL
         return Outcome(tuple(replies), conv, saved=keep)
+
+    def purge(self) -> storage.PurgeReport:
+        """Apply retention now (idle sessions, expired links, old intakes)."""
+        report = storage.purge(self.db, **asdict(self.retention))
+        self.wal_pending = not report.flushed
+        return report
 
     def flush_wal(self) -> bool:
         """Empty the write-ahead log; while a reader holds it, False and `wal_pending` set."""

@@ -11,7 +11,6 @@ import logging
 import os
 import traceback
 from collections.abc import Sequence
-from dataclasses import asdict
 from datetime import date, timedelta
 from typing import Any, TypeAlias
 
@@ -30,6 +29,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    JobQueue,
     MessageHandler,
     filters,
 )
@@ -69,6 +69,10 @@ ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "channel_post"
 #: The first purge runs soon after start (a bot restarted daily would otherwise never purge).
 PURGE_FIRST = timedelta(minutes=1)
 PURGE_INTERVAL = timedelta(days=1)
+#: While another program reads the database (a backup, say), erased data stays in its
+#: write-ahead log; emptying it is tried again this often until it works.
+WAL_RETRY = timedelta(seconds=10)
+WAL_JOB = "flush-wal"
 LINK_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
@@ -79,6 +83,7 @@ class IntakeBot:
         self.settings = settings
         self.service = service
         self.keyboards: LiveKeyboards = LiveKeyboards()
+        self.wal_retry = WAL_RETRY
 
     def register(self, app: App) -> None:
         """Add the handlers, the error handler and the daily purge."""
@@ -107,7 +112,7 @@ class IntakeBot:
         """Typed text or a command -> Text -> service -> replies."""
         message = update.effective_message
         assert message is not None
-        outcome = self.step(update, Text(message.text or ""))
+        outcome = self.step(update, context, Text(message.text or ""))
         revision = outcome.conversation.revision
         await self.send(context.bot, message.chat_id, outcome.replies, revision)
 
@@ -119,7 +124,7 @@ class IntakeBot:
             await query.answer()
         except BadRequest as error:  # too old to answer (say, waiting out a restart): go on
             log.info("a button press could not be answered (%s)", error.message)
-        outcome = self.step(update, tap_from(query.data))
+        outcome = self.step(update, context, tap_from(query.data))
         await self.close_tapped(query, outcome)
         chat = update.effective_chat
         if chat is not None:
@@ -181,22 +186,45 @@ class IntakeBot:
 
     async def purge(self, context: Context) -> None:
         """The daily retention job: idle sessions, expired links, old intakes."""
-        report = storage.purge(self.service.db, **asdict(self.settings.retention))
+        report = self.service.purge()
         log.info(
             "purged %d idle session(s), %d expired link(s), %d old intake(s)",
             report.sessions,
             report.links,
             report.intakes,
         )
+        self.keep_flushing(context.job_queue)
+
+    def keep_flushing(self, job_queue: JobQueue[Any] | None) -> None:
+        """While erased data may still be in the write-ahead log, retry in the background."""
+        if not self.service.wal_pending or job_queue is None:
+            return
+        if job_queue.get_jobs_by_name(WAL_JOB):
+            return  # already retrying
+        log.warning(
+            "another program is reading the database, so erased data stays in its write-ahead "
+            "log for now; trying again every %g s",
+            self.wal_retry.total_seconds(),
+        )
+        job_queue.run_repeating(
+            self.flush_wal, interval=self.wal_retry, first=self.wal_retry, name=WAL_JOB
+        )
+
+    async def flush_wal(self, context: Context) -> None:
+        """The retry job: empty the write-ahead log, and stop once that has worked."""
+        if self.service.flush_wal() and context.job is not None:
+            log.info("the write-ahead log is emptied: erased data is gone from it")
+            context.job.schedule_removal()
 
     # ---- steps
 
-    def step(self, update: Update, event: Input) -> Outcome:
+    def step(self, update: Update, context: Context, event: Input) -> Outcome:
         """Step the parent's conversation and store it; log kinds and keys only."""
         user = update.effective_user
         assert user is not None
         outcome = self.service.handle(user.id, event, lang=language_of(user), names=names_of(user))
         log.info("%s -> %s", type(event).__name__.lower(), " ".join(r.key for r in outcome.replies))
+        self.keep_flushing(context.job_queue)
         return outcome
 
     def kind_replies(self, user_id: int, kind: str, lang: Language) -> tuple[list[Reply], int]:

@@ -8,9 +8,12 @@ as Telegram messages.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from apscheduler.events import EVENT_JOB_REMOVED, JobEvent
 
 from bot.tg_messages import messages_for
 from flows.texts import render
@@ -22,6 +25,7 @@ from tests.support import (
     intake_script,
     keyboards,
     player,
+    raw_bytes,
     start_bot,
 )
 
@@ -202,6 +206,55 @@ async def test_delete_asks_first_then_erases_everything(running_bot: BotHarness)
     assert "1 completed intake" in new[0]["text"]
     assert running_bot.intakes() == []
     assert running_bot.saved(parent) is None
+
+
+async def test_a_delete_while_a_backup_reads_reaches_the_wal_once_the_backup_is_done(
+    running_bot: BotHarness,
+) -> None:
+    running_bot.intake_bot.wal_retry = timedelta(milliseconds=50)
+    parent = running_bot.parent()
+    words = "Zebrafinken sjunger om natten"
+    await parent.play(intake_script(free_text=words))
+    pseudonym = running_bot.intake_bot.service.pseudonym(parent.user_id).encode()
+    backup = sqlite3.connect(running_bot.db_path)  # a second connection, in a read transaction
+    backup.execute("BEGIN")
+    backup.execute("SELECT count(*) FROM intakes").fetchone()
+    try:
+        await parent.send("/delete")
+        await parent.tap_code("yes", until=lambda new: len(new) >= 1)
+        assert running_bot.intakes() == []
+        stored = raw_bytes(running_bot.db_path)
+        assert words.encode() in stored  # the backup's snapshot still needs them
+        assert pseudonym in stored
+        (retry,) = running_bot.app.job_queue.get_jobs_by_name("flush-wal")
+        done = job_removed(running_bot, retry.job.id)
+        await asyncio.sleep(0.2)
+        assert not retry.removed  # tried again, held again
+    finally:
+        backup.rollback()
+        backup.close()
+    async with asyncio.timeout(5):
+        await done.wait()
+    stored = raw_bytes(running_bot.db_path)
+    assert words.encode() not in stored
+    assert pseudonym not in stored
+    assert stored_wal(running_bot.db_path) == b""
+
+
+def job_removed(running_bot: BotHarness, job_id: str) -> asyncio.Event:
+    """Set when the job queue drops this job (a retry job drops itself once it has worked)."""
+    removed = asyncio.Event()
+
+    def on_removed(event: JobEvent) -> None:
+        if event.job_id == job_id:
+            removed.set()
+
+    running_bot.app.job_queue.scheduler.add_listener(on_removed, EVENT_JOB_REMOVED)
+    return removed
+
+
+def stored_wal(db_path: Path) -> bytes:
+    return Path(f"{db_path}-wal").read_bytes()
 
 
 async def test_a_deep_link_tags_the_intake_with_its_clinic(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -166,6 +167,24 @@ def test_once_intake_purge_expires_the_links_no_byte_ties_an_intake_to_a_pseudon
     assert bytes.fromhex(pseudonym) not in stored
     assert stored.count(words.encode()) == 1  # the anonymous intake, matched to nothing
     assert [row["free_text"] for row in storage.intake_rows(service.db)] == [words]
+
+
+def test_a_wal_held_by_a_reader_is_emptied_at_the_next_input_too(
+    service: IntakeService, db_file: Path
+) -> None:
+    """What the terminal chat relies on; the bot also retries in the background."""
+    play(service, intake_script(free_text="Zebrafinken"))
+    backup = sqlite3.connect(db_file)
+    backup.execute("BEGIN")
+    backup.execute("SELECT count(*) FROM intakes").fetchone()
+    play(service, [("/delete", None, None), ("tap:yes", None, None)])
+    assert service.wal_pending
+    assert b"Zebrafinken" in raw_bytes(db_file)
+    backup.rollback()
+    backup.close()
+    play(service, [("/start", None, None)])
+    assert not service.wal_pending
+    assert b"Zebrafinken" not in raw_bytes(db_file)
 
 
 def test_going_back_to_the_consent_screen_keeps_the_answers_across_a_restart(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -142,3 +143,28 @@ async def test_the_daily_purge_is_scheduled_and_purges(running_bot: BotHarness) 
         db.execute("UPDATE sessions SET last_active_day = '2020-01-01'")
     await job.run(running_bot.app)
     assert running_bot.saved(parent) is None
+
+
+async def test_a_purge_while_a_backup_reads_is_flushed_from_the_wal_when_it_is_done(
+    running_bot: BotHarness,
+) -> None:
+    (job,) = running_bot.app.job_queue.get_jobs_by_name("purge")
+    parent = await start_intake(running_bot)
+    pseudonym = running_bot.intake_bot.service.pseudonym(parent.user_id).encode()
+    db = running_bot.intake_bot.service.db
+    with db.atomic():
+        db.execute("UPDATE sessions SET last_active_day = '2020-01-01'")
+    backup = sqlite3.connect(running_bot.db_path)
+    backup.execute("BEGIN")
+    backup.execute("SELECT count(*) FROM sessions").fetchone()
+    await job.run(running_bot.app)
+    assert running_bot.saved(parent) is None
+    assert pseudonym in raw_bytes(running_bot.db_path)  # the backup holds the WAL
+    (retry,) = running_bot.app.job_queue.get_jobs_by_name("flush-wal")
+    await retry.run(running_bot.app)
+    assert not retry.removed
+    backup.rollback()
+    backup.close()
+    await retry.run(running_bot.app)
+    assert retry.removed
+    assert pseudonym not in raw_bytes(running_bot.db_path)
