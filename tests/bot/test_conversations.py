@@ -8,6 +8,7 @@ as Telegram messages.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 from datetime import timedelta
 from pathlib import Path
@@ -206,6 +207,31 @@ async def test_delete_asks_first_then_erases_everything(running_bot: BotHarness)
     assert "1 completed intake" in new[0]["text"]
     assert running_bot.intakes() == []
     assert running_bot.saved(parent) is None
+
+
+async def test_before_consent_the_files_hold_no_pseudonym_and_no_session(
+    running_bot: BotHarness,
+) -> None:
+    parent = running_bot.parent()
+    await parent.send("/start")
+    await parent.share("sticker")  # read, never stepped: from memory too
+    await parent.tap_code("begin")
+    await parent.tap_code("privacy")
+    assert parent.keyboard_message()["text"].endswith(render("en", "prompt.consent"))
+    pseudonym = running_bot.intake_bot.service.pseudonym(parent.user_id).encode()
+    assert pseudonym not in raw_bytes(running_bot.db_path)
+    assert running_bot.saved(parent) is None
+    assert count_sessions(running_bot.db_path) == 0
+
+    await parent.tap_code("yes")
+    assert running_bot.saved(parent).state == "role"
+    assert pseudonym in raw_bytes(running_bot.db_path)
+
+
+def count_sessions(db_path: Path) -> int:
+    with contextlib.closing(sqlite3.connect(db_path)) as reader:
+        count: int = reader.execute("SELECT count(*) FROM sessions").fetchone()[0]
+    return count
 
 
 async def test_a_delete_while_a_backup_reads_reaches_the_wal_once_the_backup_is_done(

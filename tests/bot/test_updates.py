@@ -1,8 +1,10 @@
-"""Everything that is not a typed answer or a button: other kinds, groups, staff, menus, purge."""
+"""Everything that is not a typed answer or a button: other kinds, groups, staff, menus, purge,
+and the files the bot keeps."""
 
 from __future__ import annotations
 
 import sqlite3
+import stat
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,7 @@ from tests.support import (
     BotHarness,
     messages,
     raw_bytes,
+    start_bot,
 )
 
 
@@ -168,3 +171,14 @@ async def test_a_purge_while_a_backup_reads_is_flushed_from_the_wal_when_it_is_d
     await retry.run(running_bot.app)
     assert retry.removed
     assert pseudonym not in raw_bytes(running_bot.db_path)
+
+
+@pytest.mark.usefixtures("umask_022")
+async def test_the_bots_files_are_readable_by_their_owner_only(tmp_path: Path) -> None:
+    db_path = tmp_path / "data" / "intake.db"
+    async with start_bot(tmp_path, INTAKE_DB=str(db_path)) as running_bot:
+        parent = await start_intake(running_bot)
+        await parent.tap_code("father")
+        assert stat.S_IMODE(db_path.parent.stat().st_mode) == 0o700
+        for name in ("intake.db", "intake.db-wal", "intake.db-shm"):
+            assert stat.S_IMODE((db_path.parent / name).stat().st_mode) == 0o600, name
