@@ -12,6 +12,11 @@ from flows.model import LANGUAGES, SAFETY_LEVELS
 from flows.questions import FINAL_STATES, QUESTIONS, STATES
 from flows.routing import ROUTING_TABLE, WISH_POINTS, reasons_for
 from flows.texts import catalog, placeholders, render
+from storage.scrub import PLACEHOLDERS
+
+#: About what a phone screen shows without scrolling (PRODUCT.md): longer content sits
+#: behind a button.
+SCREEN = 700
 
 
 def required_keys() -> set[str]:
@@ -104,16 +109,73 @@ def test_placeholders_match_across_languages() -> None:
     assert different == {}
 
 
+EXTRA_VALUES = {"reasons": "• x", "limit": 10, "sessions": 1, "intakes": 2}
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_text_renders_with_the_clinic_values(lang: str) -> None:
     values = load_clinic_config().values(lang, "bvc")
-    extra = {"reasons": "• x", "limit": 10, "sessions": 1, "intakes": 2}
     for key, template in catalog(lang).items():
         assert template.strip(), f"{lang}:{key} is empty"
-        assert placeholders(template) <= values.keys() | extra.keys(), (
+        assert placeholders(template) <= values.keys() | EXTRA_VALUES.keys(), (
             f"{lang}:{key} has an unknown placeholder"
         )
-        assert "{" not in render(lang, key, **values, **extra)
+        assert "{" not in render(lang, key, **values, **EXTRA_VALUES)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_text_fits_a_phone_screen(lang: str) -> None:
+    values = load_clinic_config().values(lang, "bvc")
+    for key in catalog(lang):
+        assert len(render(lang, key, **values, **EXTRA_VALUES)) <= SCREEN, f"{lang}:{key}"
+
+
+#: How the consent and privacy texts name each kind of detail the scrubber removes
+#: (storage.scrub.PLACEHOLDERS); a new kind fails here until the texts promise it too.
+PROMISED: dict[str, dict[str, str]] = {
+    "en": {
+        "phone": "phone numbers",
+        "email": "e-mail addresses",
+        "personnummer": "personal identity numbers",
+        "address": "addresses",
+        "link": "links",
+        "handle": "handles",
+        "name": "names",
+        "date": "exact dates",
+        "id": "Telegram account",
+    },
+    "sv": {
+        "phone": "telefonnummer",
+        "email": "e-postadresser",
+        "personnummer": "personnummer",
+        "address": "adresser",
+        "link": "länkar",
+        "handle": "användarnamn",
+        "name": "namn",
+        "date": "exakta datum",
+        "id": "Telegramkonto",
+    },
+}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_consent_and_privacy_name_every_kind_of_detail_the_scrubber_removes(lang: str) -> None:
+    unnamed = sorted(set(PLACEHOLDERS) - PROMISED[lang].keys())
+    assert not unnamed, f"say in prompt.consent and privacy that {unnamed} are removed"
+    for key in ("prompt.consent", "privacy"):
+        text = render(lang, key)
+        for placeholder in PLACEHOLDERS:
+            assert PROMISED[lang][placeholder] in text, f"{lang}:{key} lacks {placeholder}"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_privacy_never_promises_that_no_one_acts_on_a_concern_for_a_child(lang: str) -> None:
+    for key in ("prompt.consent", "privacy"):
+        text = render(lang, key).casefold()
+        for promise in ("social services", "socialtjänst", "anmälning", "report"):
+            assert promise not in text, f"{lang}:{key}"
+    duty = {"en": "must act if they worry about a child", "sv": "skyldighet att agera"}
+    assert duty[lang] in render(lang, "privacy")
 
 
 def test_progress_steps_and_final_states_are_states() -> None:
