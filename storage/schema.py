@@ -130,17 +130,24 @@ TABLES: dict[str, Table] = {
         staff=True,
     ),
     "sessions": Table(
-        "Unfinished conversations, so a parent can pause and come back; never shown to staff.",
+        "Unfinished conversations after consent, so a parent can pause and come back; deleted "
+        "when the conversation ends (completed, stopped, started over), so nothing here "
+        "matches an intake. Before consent and after the end a conversation is held in the "
+        "process's memory only. Never shown to staff.",
         {
             "pseudonym": Column("Keyed hash of the Telegram user id (HMAC-SHA256).", required=True),
-            "conversation": Column("The saved conversation (the engine's JSON).", required=True),
+            "conversation": Column(
+                "The saved conversation (the engine's JSON), its free text already scrubbed.",
+                required=True,
+            ),
             "last_active_day": Column(
                 "Day of the last answer, for purging idle sessions.", required=True
             ),
         },
     ),
     "links": Table(
-        "Which intakes a pseudonym made, only so a parent can delete them; expires.",
+        "Which intakes a pseudonym made, only so a parent can delete them; purged once "
+        "expired, after which nothing ties the intake to anyone.",
         {
             "pseudonym": Column("Keyed hash of the Telegram user id.", required=True),
             "intake_id": Column("The intake's id.", required=True),
