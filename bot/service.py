@@ -167,8 +167,13 @@ class IntakeService:
             self.transient.forget(pseudonym)
         else:
             self.transient.hold(pseudonym, conv)
-        if erase or (on_disk and not keep) or self.wal_pending:
-            self.flush_wal()  # so no copy of what was deleted lingers in the WAL
+        # Erased or discarded answers must not linger in the write-ahead log. A completed
+        # conversation's older copies there are left to the daily purge (a checkpoint costs
+        # more than ten steps): until its link expires the pseudonym is tied to the intake
+        # anyway, and the purge that expires the link also empties the log.
+        discarded = on_disk and not keep and "complete" not in kinds
+        if erase or discarded or self.wal_pending:
+            self.flush_wal()
         return Outcome(tuple(replies), conv, saved=keep)
 
     def purge(self) -> storage.PurgeReport:
