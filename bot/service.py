@@ -160,8 +160,8 @@ class IntakeService:
                 conv = scrubbed(conv, names)
                 storage.save_session(self.db, pseudonym, conv.to_json())
             elif on_disk:
-                # Completed, stopped, restarted or gone back before consent: the saved answers
-                # (and free text) go, so nothing under the pseudonym matches the intake.
+                # Completed, stopped, started over or declined: the saved answers (and free
+                # text) go, so nothing under the pseudonym matches an intake.
                 storage.delete_session(self.db, pseudonym)
         if erase or keep:
             self.transient.forget(pseudonym)
