@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from storage import scrub
 from storage.scrub import PLACEHOLDERS
 
-NAMES = ("Lovisa", "Zlatanovic-Berg", "lovisa_zeta88")
+NAMES = ("Lovisa", "Zlatanovic-Berg", "lovisa_zeta88", "5123456789")
 
 SCRUBBED = [
     # phone numbers, Swedish
@@ -42,6 +42,12 @@ SCRUBBED = [
     ("samordningsnummer 850769-9802", "samordningsnummer [personnummer]"),
     ("farfar, över hundra: 120505+1236", "farfar, över hundra: [personnummer]"),
     ("bebisen: 20250301-2383", "bebisen: [personnummer]"),
+    # ... by shape: a wrong check digit still identifies, and so does a masked one
+    ("bara 850709-9806 (fel kontrollsiffra)", "bara [personnummer] (fel kontrollsiffra)"),
+    ("pnr 198507099806", "pnr [personnummer]"),
+    ("mitt pnr 850709 9806", "mitt pnr [personnummer]"),
+    ("samordningsnr 910665-3348", "samordningsnr [personnummer]"),
+    ("personnumret är 930505-xxxx", "personnumret är [personnummer]"),
     # addresses
     ("Vi bor på Storgatan 12", "Vi bor på [address]"),
     ("Storgatan 12B, 123 45 Stockholm", "[address]"),
@@ -67,7 +73,33 @@ SCRUBBED = [
     ("LOVISAS bebis, lovisa's baby", "[name] bebis, [name] baby"),
     ("Zlatanovic skriver, Berg också", "[name] skriver, [name] också"),
     ("användare lovisa_zeta88", "användare [name]"),
-    ("Lovisa-Marie, my baby", "[name]-Marie, my baby"),  # a hyphen ends a word
+    ("Lovisa-mamma, my baby", "[name]-mamma, my baby"),  # a hyphen ends a word
+    # exact calendar dates, such as a date of birth
+    ("född 3 mars 2025", "född [date]"),
+    ("born 12/03/2025", "born [date]"),
+    ("den 12 mars var det värst", "den [date] var det värst"),
+    ("since 5 May things got worse", "since [date] things got worse"),
+    ("BVC-besök 2024-11-05", "BVC-besök [date]"),
+    ("appointment on 05/11/2024", "appointment on [date]"),
+    ("He was born March 12th, two weeks early", "He was born [date], two weeks early"),
+    ("hon föddes den 23:e augusti 2023", "hon föddes den [date]"),
+    ("vi var på BVC den 5/11", "vi var på BVC den [date]"),
+    # handles on other services written without an @
+    ("insta: anna.svensson88", "insta: [handle]"),
+    ("snap annasv om ni vill", "snap [handle] om ni vill"),
+    ("min tiktok är bebislivet_med_ebbe", "min tiktok är [handle]"),
+    # others' names, by cue and by name list, in any case
+    ("vår son Olle och lilla Wilma", "vår son [name] och lilla [name]"),
+    ("min sambo Johansson jobbar", "min sambo [name] jobbar"),
+    ("Jag heter Karin Lund", "Jag heter [name] [name]"),
+    ("hon heter alva", "hon heter [name]"),
+    ("My name is Priya, our son Arjun is 5 months", "My name is [name], our son [name] is 5 months"),
+    ("Doktor Berglund och BVC-sköterskan Lovisan", "Doktor [name] och BVC-sköterskan [name]"),
+    ("Mvh Karin", "Mvh [name]"),
+    # the parent's username and Telegram id, however typed
+    ("skriv till lovisa zeta 88", "skriv till [name]"),
+    ("mitt id är 5123456789", "mitt id är [id]"),
+    ("id: 512 345 6789", "id: [id]"),
     # several at once
     (
         "Lovisa, 850709-9805, Storgatan 12, 070-123 45 67, lovisa@example.se",
@@ -91,10 +123,12 @@ SURVIVES = [
     "naps for 20 min, feeds 120 ml",
     "vaknar 3 gånger per natt",
     "she is 14 weeks old",
-    "den 12 mars var det värst",
-    "since 5 May things got worse",
-    "BVC-besök 2024-11-05",
-    "appointment on 05/11/2024",
+    "i mars var det värst",
+    "since May things got worse",
+    "vaknar kl 3, jobbar 24/7, 50/50 med pappan",
+    "ordernummer 2301154567",
+    "BVC-besök i november 2024",
+    "appointment in May",
     "vecka 48, dag 3",
     "mellan 22 och 06",
     "ring 1177 eller 112, eller 90101",
@@ -102,9 +136,12 @@ SURVIVES = [
     "2 weeks in the park",
     "we drove 3 hours down the road",
     "det går bra nu",
-    "Doktor Berglund och BVC-sköterskan Lovisan",  # names only as whole words
+    "Lovisaparken är stökig",  # names only as whole words
     "Storgatan är stökig",
-    "bara 850709-9806 (fel kontrollsiffra)",
+    "I hope she will sleep, may I ask?",
+    "Hope you can help. Will she grow out of it? Mark my words.",
+    "Lilla gumman sover. Sol och värme hjälper. Klara färdiga gå!",
+    "hon sover bo per natt",
 ]
 
 
