@@ -29,7 +29,12 @@ _CUE_GAP = re.compile(r"\s*[.,:;(\-–—/]*\s*")
 _FILLERS = frozenset({"egentligen", "faktiskt", "ju", "actually", "just", "him", "her", "them"})
 # After a name at the start of a sentence: "Ek heter vi", "Tom here", "Bo här".
 _INTRODUCED = frozenset({"heter", "hette", "here", "här"})
-_POSSESSIVES = frozenset({"min", "mitt", "vår", "vårt", "hans", "hennes", "my", "our", "his", "her"})
+_POSSESSIVES = frozenset(
+    {"min", "mitt", "vår", "vårt", "hans", "hennes", "my", "our", "his", "her"}
+)
+
+
+Phrases = dict[str, tuple[tuple[str, ...], ...]]  # cue phrases by their last word
 
 
 @dataclass(frozen=True)
@@ -39,24 +44,16 @@ class Lexicon:
     core: frozenset[str]
     common: frozenset[str]
     wide: frozenset[str]
+    listed: frozenset[str]  # all three
     not_names: frozenset[str]
     ordinary: frozenset[str]
-    naming: frozenset[tuple[str, ...]]
-    weak_naming: frozenset[tuple[str, ...]]
-    relations: frozenset[tuple[str, ...]]
-    introductions: frozenset[tuple[str, ...]]
-    signatures: frozenset[tuple[str, ...]]
-    together: frozenset[tuple[str, ...]]
-    together_before: frozenset[tuple[str, ...]]
-
-
-# Naming cues after which even an unknown lower-case word is a name ("hon heter alva"); the
-# others ("called", "named") are followed by ordinary words too often ("I called back").
-_STRONG_NAMING = frozenset(
-    {"heter", "hette", "kallas", "vid namn", "namn är", "namnet är", "bytt namn till",
-     "döpt till", "my name is", "my name's", "name is", "name's", "goes by", "known as",
-     "kallar honom", "kallar henne", "kallar hen", "kallar vi", "döpte"}
-)
+    naming: Phrases
+    weak_naming: Phrases
+    relations: Phrases
+    introductions: Phrases
+    signatures: Phrases
+    together: Phrases
+    together_before: Phrases
 
 
 @cache
@@ -69,23 +66,30 @@ def lexicon() -> Lexicon:
         text = folder.joinpath(file).read_text("utf-8")
         return frozenset(line.strip().lower() for line in text.splitlines() if line.strip())
 
-    def phrases(words: Iterable[str]) -> frozenset[tuple[str, ...]]:
-        return frozenset(tuple(WORD.findall(phrase.lower())) or (phrase,) for phrase in words)
+    def phrases(words: Iterable[str]) -> Phrases:
+        index: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in words:
+            split = tuple(WORD.findall(phrase.lower())) or (phrase,)
+            index.setdefault(split[-1], []).append(split)
+        return {last: tuple(found) for last, found in index.items()}
 
-    naming = cues["names"]["naming"]
+    names_cues = cues["names"]
+    core = names("names_core.txt") | names("names_added.txt")
+    common, wide = names("names_common_words.txt"), names("names_wide.txt")
     return Lexicon(
-        core=names("names_core.txt"),
-        common=names("names_common_words.txt"),
-        wide=names("names_wide.txt"),
+        core=core,
+        common=common,
+        wide=wide,
+        listed=core | common | wide,
         not_names=frozenset(cues["names"]["not_names"]),
         ordinary=frozenset(cues["words"]["swedish"]) | frozenset(cues["words"]["english"]),
-        naming=phrases(phrase for phrase in naming if phrase in _STRONG_NAMING),
-        weak_naming=phrases(phrase for phrase in naming if phrase not in _STRONG_NAMING),
-        relations=phrases(cues["names"]["relations"]),
-        introductions=phrases(cues["names"]["introductions"]),
-        signatures=phrases([*cues["names"]["signatures"], *cues["handles"]["services"]]),
-        together=phrases(cues["names"]["together"]),
-        together_before=phrases(cues["names"]["together_before"]),
+        naming=phrases(names_cues["naming"]),
+        weak_naming=phrases(names_cues["naming_weak"]),
+        relations=phrases(names_cues["relations"]),
+        introductions=phrases(names_cues["introductions"]),
+        signatures=phrases([*names_cues["signatures"], *cues["handles"]["services"]]),
+        together=phrases(names_cues["together"]),
+        together_before=phrases(names_cues["together_before"]),
     )
 
 
@@ -114,9 +118,8 @@ class _Token:
     @property
     def initial(self) -> bool:
         """First word of the text or of a sentence, where anything is capitalised."""
-        return not self.gap.strip() and self.start == len(self.gap) or bool(
-            _SENTENCE_END.search(self.gap)
-        )
+        at_start = not self.gap.strip() and self.start == len(self.gap)
+        return at_start or bool(_SENTENCE_END.search(self.gap))
 
 
 def _genitive_bases(lower: str) -> tuple[str, ...]:
@@ -138,10 +141,8 @@ class _Finder:
         self.tokens: list[_Token] = []
         previous = 0
         for match in WORD.finditer(text):
-            word = match.group()
-            self.tokens.append(
-                _Token(match.start(), match.end(), word, word.lower(), text[previous : match.start()])
-            )
+            word, start = match.group(), match.start()
+            self.tokens.append(_Token(start, match.end(), word, word.lower(), text[previous:start]))
             previous = match.end()
         self.names = [False] * len(self.tokens)
 
@@ -151,7 +152,8 @@ class _Finder:
         for index in range(len(self.tokens) - 1, -1, -1):  # "Bo Svensson": a first name before
             if not self.names[index] and self._before_a_name(index):
                 self.names[index] = True
-        return [(tok.start, tok.end) for tok, name in zip(self.tokens, self.names, strict=True) if name]
+        pairs = zip(self.tokens, self.names, strict=True)
+        return [(tok.start, tok.end) for tok, name in pairs if name]
 
     # ---- what the lists say
 
@@ -168,7 +170,7 @@ class _Finder:
             return "own"
         if word[:1].islower() and not lower.endswith(("'s", "’s")):
             bases = (lower,)
-        listed = [base for base in bases if base in lex.core or base in lex.wide or base in lex.common]
+        listed = [base for base in bases if base in lex.listed]
         if not listed:
             return None
         if lower in lex.ordinary or any(
@@ -179,16 +181,16 @@ class _Finder:
 
     # ---- cues
 
-    def _after(self, index: int, phrases: frozenset[tuple[str, ...]]) -> bool:
+    def _after(self, index: int, phrases: Phrases) -> bool:
         """Whether one of the phrases ends right before word ``index`` (a cue gap between)."""
         tok = self.tokens[index]
-        if ("/",) in phrases and tok.gap.rstrip().endswith("/"):
+        if "/" in phrases and tok.gap.rstrip().endswith("/"):
             return True  # "Tack! /Sanna", "// anna-karin"
-        if not _CUE_GAP.fullmatch(tok.gap) or _SENTENCE_END.search(tok.gap.strip(" .")):
+        if index == 0 or not _CUE_GAP.fullmatch(tok.gap):
             return False
-        for phrase in phrases:
-            if phrase in (("/",), ("//",)):
-                continue
+        if _SENTENCE_END.search(tok.gap.strip(" .")):
+            return False
+        for phrase in phrases.get(self.tokens[index - 1].lower, ()):
             size = len(phrase)
             if index < size:
                 continue
@@ -207,7 +209,10 @@ class _Finder:
             index > 0
             and self.tokens[index - 1].lower in _FILLERS
             and not self.tokens[index].gap.strip()
-            and (self._after(index - 1, self.lex.naming) or self._after(index - 1, self.lex.weak_naming))
+            and (
+                self._after(index - 1, self.lex.naming)
+                or self._after(index - 1, self.lex.weak_naming)
+            )
         )
 
     def _after_relation_is(self, index: int) -> bool:
@@ -216,11 +221,16 @@ class _Finder:
             return False
         return self.tokens[index].gap == " " and self._after(index - 1, self.lex.relations)
 
-    def _before(self, index: int, phrases: frozenset[tuple[str, ...]]) -> bool:
-        for phrase in phrases:
-            words = self.tokens[index + 1 : index + 1 + len(phrase)]
-            if len(words) == len(phrase) and tuple(word.lower for word in words) == phrase:
-                if all(not word.gap.strip() or word.gap.strip() == "&" for word in words):
+    def _before(self, index: int, phrases: Phrases) -> bool:
+        """Whether one of the phrases follows word ``index`` ("Will and I")."""
+        for candidates in phrases.values():
+            for phrase in candidates:
+                words = self.tokens[index + 1 : index + 1 + len(phrase)]
+                if (
+                    len(words) == len(phrase)
+                    and tuple(word.lower for word in words) == phrase
+                    and all(not word.gap.strip() for word in words)
+                ):
                     return True
         return False
 
@@ -240,7 +250,8 @@ class _Finder:
         following = self.tokens[index + 1 : index + 3]
         if len(following) < 2 or following[0].gap.strip() not in (",", "("):
             return False
-        return following[0].lower in _POSSESSIVES and (following[1].lower,) in self.lex.relations
+        relations = self.lex.relations.get(following[1].lower, ())
+        return following[0].lower in _POSSESSIVES and (following[1].lower,) in relations
 
     # ---- the decision
 
@@ -250,7 +261,7 @@ class _Finder:
         tier = self._tier(tok.text)
         if tier == "own":
             return self._own_is_name(index)
-        if len(tok.lower) < 2 or tok.upper and len(tok.text) <= 3 and tier != "core":
+        if len(tok.lower) < 2 or (tok.upper and len(tok.text) <= 3 and tier != "core"):
             return False  # single letters and acronyms: "I", "BVC", "GP", "MIP"
         word_like = tok.lower in lex.ordinary
         if self._after_naming(index):

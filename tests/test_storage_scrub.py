@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+import time
 from datetime import date
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bench.scrub import CorpusCase, read_corpus, survives
 from storage import scrub
 from storage.scrub import PLACEHOLDERS
 
@@ -93,7 +96,7 @@ SCRUBBED = [
     ("min sambo Johansson jobbar", "min sambo [name] jobbar"),
     ("Jag heter Karin Lund", "Jag heter [name] [name]"),
     ("hon heter alva", "hon heter [name]"),
-    ("My name is Priya, our son Arjun is 5 months", "My name is [name], our son [name] is 5 months"),
+    ("My name is Priya, our son Arjun is 4", "My name is [name], our son [name] is 4"),
     ("Doktor Berglund och BVC-sköterskan Lovisan", "Doktor [name] och BVC-sköterskan [name]"),
     ("Mvh Karin", "Mvh [name]"),
     # the parent's username and Telegram id, however typed
@@ -240,3 +243,81 @@ def test_huge_text_is_scrubbed_in_reasonable_time() -> None:
 def test_odd_names_are_handled_and_single_letters_ignored() -> None:
     names = ["", "  ", "@", "A", "O'Brien (Sr.)", "88", "Ölwen"]
     assert scrub("a baby, O'Brien's and ölwen 88", names) == "a baby, [name] and [name] 88"
+
+
+# ---- the corpus: realistic free texts with what must go and what must stay
+
+CORPUS = Path(__file__).parent / "data"
+
+# What the rules knowingly miss (docs/scrubbing.md says why); strict, so a fix shows here.
+KNOWN_MISSES = {
+    ("sv", 232): "an unlisted name in lower case after a relation: 'sonen tyko'",
+    ("sv", 395): "a name that is also a verb, in lower case: 'min dotter lova är'",
+    ("en", 85): "a name that is also a word, first in its sentence: 'Grace has been'",
+    ("en", 95): "a name that is also a word, in lower case: 'my partner dan works'",
+    ("en", 395): "a name that is also a month: 'I think May picks up'",
+    ("en", 396): "a name that is also a word, first in its sentence: 'Bo is teething'",
+}
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_corpus_has_enough_texts_of_each_kind(lang: str) -> None:
+    cases = read_corpus(CORPUS / f"scrub_{lang}.tsv")
+    assert sum(1 for case in cases if case.remove) >= 300
+    assert sum(len(case.keep) for case in cases) >= 200
+    kinds = {kind for case in cases for kind, _ in case.remove}
+    assert kinds >= {"name", "own_name", "username", "user_id", "personnummer", "phone", "date"}
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(
+            case,
+            id=f"{lang}:{number}",
+            marks=[pytest.mark.xfail(reason=KNOWN_MISSES[lang, number], strict=True)]
+            if (lang, number) in KNOWN_MISSES
+            else [],
+        )
+        for lang in ("sv", "en")
+        for number, case in enumerate(read_corpus(CORPUS / f"scrub_{lang}.tsv"), start=2)
+    ],
+)
+def test_corpus_text_loses_its_details_and_keeps_its_look_alikes(case: CorpusCase) -> None:
+    scrubbed = scrub(case.text, case.names)
+    assert not [string for _, string in case.remove if survives(string, scrubbed)], scrubbed
+    assert [string for string in case.keep if not survives(string, scrubbed)] == [], scrubbed
+
+
+def test_corpus_reader_reads_the_documented_format(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus.tsv"
+    corpus.write_text(
+        "names\ttext\tremove\tkeep\n"
+        "Anna || @anna_sv || 5123456789\tjag heter Anna, 3 mån\town_name:Anna\t3 mån\n"
+        "\tlink: https://a.se/x:y\tlink:https://a.se/x:y || name:x\t\n",
+        encoding="utf-8",
+    )
+    first, second = read_corpus(corpus)
+    names = ("Anna", "@anna_sv", "5123456789")
+    assert first == CorpusCase(names, "jag heter Anna, 3 mån", (("own_name", "Anna"),), ("3 mån",))
+    assert second.names == ()
+    assert second.keep == ()
+    assert second.remove == (("link", "https://a.se/x:y"), ("name", "x"))
+
+
+# ---- every pattern runs in linear time, whatever the input
+
+
+@pytest.mark.parametrize(
+    "unit",
+    ["1/", "1 ", "12 mars ", "insta: a.", "a'", "Anna ", "heter ", "Dr. ", "850709-", "5 1 2 3 "],
+)
+def test_scrubbing_time_grows_linearly(unit: str) -> None:
+    def seconds(size: int) -> float:
+        text = unit * (size // len(unit))
+        started = time.perf_counter()
+        scrub(text, NAMES)
+        return time.perf_counter() - started
+
+    small, large = min(seconds(10_000) for _ in range(3)), min(seconds(40_000) for _ in range(3))
+    assert large < 12 * small + 0.05  # 4x the text: about 4x the time, never 16x
