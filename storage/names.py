@@ -27,6 +27,7 @@ _SENTENCE_END = re.compile(r"[.!?\n]")
 # "Thanks - Lucy", "hälsningar /Malin".
 _CUE_GAP = re.compile(r"\s*[.,:;(\-–—/]*\s*")
 _FILLERS = frozenset({"egentligen", "faktiskt", "ju", "actually", "just", "him", "her", "them"})
+_ABBREVIATIONS = frozenset({"dr", "mr", "mrs", "ms", "prof", "doc", "s"})  # "s" as in "p.s."
 # After a name at the start of a sentence: "Ek heter vi", "Tom here", "Bo här".
 _INTRODUCED = frozenset({"heter", "hette", "here", "här"})
 _POSSESSIVES = frozenset(
@@ -82,7 +83,11 @@ def lexicon() -> Lexicon:
         wide=wide,
         listed=core | common | wide,
         not_names=frozenset(cues["names"]["not_names"]),
-        ordinary=frozenset(cues["words"]["swedish"]) | frozenset(cues["words"]["english"]),
+        ordinary=frozenset(
+            word
+            for key in ("swedish", "english", "genitive_look_alikes")
+            for word in cues["words"][key]
+        ),
         naming=phrases(names_cues["naming"]),
         weak_naming=phrases(names_cues["naming_weak"]),
         relations=phrases(names_cues["relations"]),
@@ -152,6 +157,17 @@ class _Finder:
         for index in range(len(self.tokens) - 1, -1, -1):  # "Bo Svensson": a first name before
             if not self.names[index] and self._before_a_name(index):
                 self.names[index] = True
+        # A word found to be a name once is one wherever it is capitalised in the same text:
+        # "I'm Grace's mum. Grace is 8 weeks".
+        found = {
+            base
+            for tok, name in zip(self.tokens, self.names, strict=True)
+            if name
+            for base in _genitive_bases(tok.lower)
+        }
+        for index, tok in enumerate(self.tokens):
+            if tok.title and not self.names[index] and tok.lower in found:
+                self.names[index] = True
         pairs = zip(self.tokens, self.names, strict=True)
         return [(tok.start, tok.end) for tok, name in pairs if name]
 
@@ -170,12 +186,12 @@ class _Finder:
             return "own"
         if word[:1].islower() and not lower.endswith(("'s", "’s")):
             bases = (lower,)
+        if lower in lex.ordinary and lower not in lex.listed:
+            return None  # "This" is no genitive of "Thi"
         listed = [base for base in bases if base in lex.listed]
         if not listed:
             return None
-        if lower in lex.ordinary or any(
-            base in lex.common or base in lex.ordinary or len(base) < 3 for base in listed
-        ):
+        if any(base in lex.common or base in lex.ordinary or len(base) < 3 for base in listed):
             return "common"
         return "core" if listed[0] in lex.core else "wide"
 
@@ -185,11 +201,14 @@ class _Finder:
         """Whether one of the phrases ends right before word ``index`` (a cue gap between)."""
         tok = self.tokens[index]
         if "/" in phrases and tok.gap.rstrip().endswith("/"):
-            return True  # "Tack! /Sanna", "// anna-karin"
+            # "Tack! /Sanna", "// anna-karin"; not a command such as "/borja_om"
+            return tok.title or self._tier(tok.text) == "core"
         if index == 0 or not _CUE_GAP.fullmatch(tok.gap):
             return False
-        if _SENTENCE_END.search(tok.gap.strip(" .")):
-            return False
+        if _SENTENCE_END.search(tok.gap) and not (
+            tok.gap.strip() == "." and self.tokens[index - 1].lower in _ABBREVIATIONS
+        ):
+            return False  # "Thank you. Tap ..." ends a sentence; "Dr. Patel" does not
         for phrase in phrases.get(self.tokens[index - 1].lower, ()):
             size = len(phrase)
             if index < size:
@@ -245,6 +264,17 @@ class _Finder:
             and self.tokens[index].lower not in self.lex.ordinary
         )
 
+    def _genitive_before_relation(self, index: int) -> bool:
+        """ "Ebbas farfar", "Klaras mamma": a name's genitive, then who that person is to them."""
+        tok = self.tokens[index]
+        following = self.tokens[index + 1] if index + 1 < len(self.tokens) else None
+        return (
+            tok.lower.endswith("s")
+            and following is not None
+            and following.gap == " "
+            and (following.lower,) in self.lex.relations.get(following.lower, ())
+        )
+
     def _appositive(self, index: int) -> bool:
         """ "Björn, min man, ..." and "Klara (min dotter)": a name, then who that is."""
         following = self.tokens[index + 1 : index + 3]
@@ -290,7 +320,8 @@ class _Finder:
             if tok.title and not tok.initial:
                 return True
             if tok.title and (
-                self._before(index, lex.together)
+                self._genitive_before_relation(index)
+                or self._before(index, lex.together)
                 or self._appositive(index)
                 or self._introduced(index)
             ):
@@ -317,13 +348,23 @@ class _Finder:
             return False
         return tok.title and self._tier(tok.text) in ("common", "own")
 
+    def _next_to_own_name(self, index: int) -> bool:
+        """Beside one of the parent's names that is no ordinary word, with a space between."""
+        for other in (index - 1, index + 1):
+            if 0 <= other < len(self.tokens):
+                gap = self.tokens[max(index, other)].gap
+                word = self.tokens[other].lower
+                if gap == " " and word in self.own and word not in self.own_ambiguous:
+                    return True
+        return False
+
     def _own_is_name(self, index: int) -> bool:
         """The parent's own names go in any case, unless they are ordinary words written so."""
         tok = self.tokens[index]
         if not any(base in self.own_ambiguous for base in _genitive_bases(tok.lower)):
             return True
-        if tok.upper:
-            return True
+        if tok.upper or self._next_to_own_name(index):
+            return True  # "LINA", "lina åkesson"
         if not tok.title:
             return self._after_naming(index)
         if not tok.initial:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from functools import cache
 from importlib import resources
 
@@ -117,6 +117,10 @@ def _words_pattern(phrases: Iterable[str]) -> str:
     return "|".join(r"\s+".join(re.escape(word) for word in phrase.split()) for phrase in ordered)
 
 
+# "snap annasv": an account with no word between, only after a service typed the short way.
+_BARE_ACCOUNT_SERVICES = frozenset({"snap", "snapchat", "insta", "ig", "tiktok", "kik", "sc"})
+
+
 @cache
 def _accounts() -> re.Pattern[str]:
     """ "insta: anna.svensson88", "min tiktok är x", "snap annasv": the account after a service."""
@@ -204,7 +208,7 @@ def _last_words(text: str, end: int, count: int) -> frozenset[str]:
 
 
 def _day_month_after_cue(text: str) -> str:
-    """ "den 5/11", "born 3/12": a day and month with no year, where a cue says it is a date."""
+    """ "den 5/11", "born 3/12", "16/9": a day and month with no year, when it must be a date."""
     return _DAY_MONTH.sub(_day_month, text)
 
 
@@ -212,15 +216,26 @@ _DAY_MONTH = re.compile(rf"(?<![\w./-]){_DAY}/(?:0?[1-9]|1[0-2])(?![\w/.,]?[0-9]
 
 
 def _day_month(match: re.Match[str]) -> str:
+    """A date after a cue, or when the day cannot be a month ("16/9"); never "24/7"."""
+    found = match.group()
+    day = int(found.split("/")[0])
+    if day > 12 and found != "24/7":
+        return "[date]"
     cues = frozenset(_cues()["dates"]["before_day_month"])
-    return "[date]" if _last_words(match.string, match.start(), 1) & cues else match.group()
+    return "[date]" if _last_words(match.string, match.start(), 1) & cues else found
 
 
 def _account(match: re.Match[str]) -> str:
     account = match.group(1).lstrip("@")
     shaped = any(char.isdigit() or char in "_.#" for char in account)
-    if not shaped and (account.lower() in _ordinary() or account[:1].isupper()):
-        return match.group()  # "insta är bra"; a capitalised name is left to the name stage
+    linked = bool(re.search(r"[:=–-]|\s\S+\s", match.group()[: match.start(1) - match.start()]))
+    service = match.group().split()[0].rstrip(":=–-")
+    if not shaped and (
+        account.lower() in _ordinary()
+        or account[:1].isupper()  # a capitalised name is left to the name stage
+        or not (linked or (service.lower() in _BARE_ACCOUNT_SERVICES and service.islower()))
+    ):
+        return match.group()  # "insta är bra", "Telegram sparar själv"
     cue = match.string[match.start() : match.start(1)]
     return f"{cue}[handle]"
 
