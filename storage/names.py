@@ -264,6 +264,22 @@ class _Finder:
             and self.tokens[index].lower not in self.lex.ordinary
         )
 
+    def _is_cue(self, index: int) -> bool:
+        """A relation, title or naming word standing as a cue: before a capitalised word, or
+        alone in brackets."""
+        tok = self.tokens[index]
+        lex = self.lex
+        cue = any(
+            (tok.lower,) in phrases.get(tok.lower, ())
+            for phrases in (lex.relations, lex.naming, lex.weak_naming)
+        )
+        if not cue:
+            return False
+        following = self.tokens[index + 1] if index + 1 < len(self.tokens) else None
+        if following is not None and following.gap.strip() in ("", ".") and following.title:
+            return True
+        return tok.gap.strip().endswith("(")
+
     def _genitive_before_relation(self, index: int) -> bool:
         """ "Ebbas farfar", "Klaras mamma": a name's genitive, then who that person is to them."""
         tok = self.tokens[index]
@@ -294,6 +310,8 @@ class _Finder:
         if len(tok.lower) < 2 or (tok.upper and len(tok.text) <= 3 and tier != "core"):
             return False  # single letters and acronyms: "I", "BVC", "GP", "MIP"
         word_like = tok.lower in lex.ordinary
+        if self._is_cue(index):
+            return False  # "Dr Singh", "Nana Brenda", "(mormor)", "(named Wren)"
         if self._after_naming(index):
             return not word_like or tok.title
         if tok.title and self._after_relation_is(index):
