@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import re
+import time
 from datetime import date
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bench.scrub import CorpusCase, read_corpus, survives
+from flows.model import Language
+from flows.texts import catalog
 from storage import scrub
 from storage.scrub import PLACEHOLDERS
 
-NAMES = ("Lovisa", "Zlatanovic-Berg", "lovisa_zeta88")
+NAMES = ("Lovisa", "Zlatanovic-Berg", "lovisa_zeta88", "5123456789")
 
 SCRUBBED = [
     # phone numbers, Swedish
@@ -42,6 +47,12 @@ SCRUBBED = [
     ("samordningsnummer 850769-9802", "samordningsnummer [personnummer]"),
     ("farfar, över hundra: 120505+1236", "farfar, över hundra: [personnummer]"),
     ("bebisen: 20250301-2383", "bebisen: [personnummer]"),
+    # ... by shape: a wrong check digit still identifies, and so does a masked one
+    ("bara 850709-9806 (fel kontrollsiffra)", "bara [personnummer] (fel kontrollsiffra)"),
+    ("pnr 198507099806", "pnr [personnummer]"),
+    ("mitt pnr 850709 9806", "mitt pnr [personnummer]"),
+    ("samordningsnr 910665-3348", "samordningsnr [personnummer]"),
+    ("personnumret är 930505-xxxx", "personnumret är [personnummer]"),
     # addresses
     ("Vi bor på Storgatan 12", "Vi bor på [address]"),
     ("Storgatan 12B, 123 45 Stockholm", "[address]"),
@@ -67,7 +78,33 @@ SCRUBBED = [
     ("LOVISAS bebis, lovisa's baby", "[name] bebis, [name] baby"),
     ("Zlatanovic skriver, Berg också", "[name] skriver, [name] också"),
     ("användare lovisa_zeta88", "användare [name]"),
-    ("Lovisa-Marie, my baby", "[name]-Marie, my baby"),  # a hyphen ends a word
+    ("Lovisa-mamma, my baby", "[name]-mamma, my baby"),  # a hyphen ends a word
+    # exact calendar dates, such as a date of birth
+    ("född 3 mars 2025", "född [date]"),
+    ("born 12/03/2025", "born [date]"),
+    ("den 12 mars var det värst", "den [date] var det värst"),
+    ("since 5 May things got worse", "since [date] things got worse"),
+    ("BVC-besök 2024-11-05", "BVC-besök [date]"),
+    ("appointment on 05/11/2024", "appointment on [date]"),
+    ("He was born March 12th, two weeks early", "He was born [date], two weeks early"),
+    ("hon föddes den 23:e augusti 2023", "hon föddes den [date]"),
+    ("vi var på BVC den 5/11", "vi var på BVC den [date]"),
+    # handles on other services written without an @
+    ("insta: anna.svensson88", "insta: [handle]"),
+    ("snap annasv om ni vill", "snap [handle] om ni vill"),
+    ("min tiktok är bebislivet_med_ebbe", "min tiktok är [handle]"),
+    # others' names, by cue and by name list, in any case
+    ("vår son Olle och lilla Wilma", "vår son [name] och lilla [name]"),
+    ("min sambo Johansson jobbar", "min sambo [name] jobbar"),
+    ("Jag heter Karin Lund", "Jag heter [name] [name]"),
+    ("hon heter alva", "hon heter [name]"),
+    ("My name is Priya, our son Arjun is 4", "My name is [name], our son [name] is 4"),
+    ("Doktor Berglund och BVC-sköterskan Lovisan", "Doktor [name] och BVC-sköterskan [name]"),
+    ("Mvh Karin", "Mvh [name]"),
+    # the parent's username and Telegram id, however typed
+    ("skriv till lovisa zeta 88", "skriv till [name]"),
+    ("mitt id är 5123456789", "mitt id är [id]"),
+    ("id: 512 345 6789", "id: [id]"),
     # several at once
     (
         "Lovisa, 850709-9805, Storgatan 12, 070-123 45 67, lovisa@example.se",
@@ -91,10 +128,12 @@ SURVIVES = [
     "naps for 20 min, feeds 120 ml",
     "vaknar 3 gånger per natt",
     "she is 14 weeks old",
-    "den 12 mars var det värst",
-    "since 5 May things got worse",
-    "BVC-besök 2024-11-05",
-    "appointment on 05/11/2024",
+    "i mars var det värst",
+    "since May things got worse",
+    "vaknar kl 3, jobbar 24/7, 50/50 med pappan",
+    "ordernummer 2301154567",
+    "BVC-besök i november 2024",
+    "appointment in May",
     "vecka 48, dag 3",
     "mellan 22 och 06",
     "ring 1177 eller 112, eller 90101",
@@ -102,9 +141,12 @@ SURVIVES = [
     "2 weeks in the park",
     "we drove 3 hours down the road",
     "det går bra nu",
-    "Doktor Berglund och BVC-sköterskan Lovisan",  # names only as whole words
+    "Lovisaparken är stökig",  # names only as whole words
     "Storgatan är stökig",
-    "bara 850709-9806 (fel kontrollsiffra)",
+    "I hope she will sleep, may I ask?",
+    "Hope you can help. Will she grow out of it? Mark my words.",
+    "Lilla gumman sover. Sol och värme hjälper. Klara färdiga gå!",
+    "hon sover bo per natt",
 ]
 
 
@@ -203,3 +245,89 @@ def test_huge_text_is_scrubbed_in_reasonable_time() -> None:
 def test_odd_names_are_handled_and_single_letters_ignored() -> None:
     names = ["", "  ", "@", "A", "O'Brien (Sr.)", "88", "Ölwen"]
     assert scrub("a baby, O'Brien's and ölwen 88", names) == "a baby, [name] and [name] 88"
+
+
+# ---- the corpus: realistic free texts with what must go and what must stay
+
+CORPUS = Path(__file__).parent / "data"
+
+# What the rules knowingly miss (docs/scrubbing.md says why); strict, so a fix shows here.
+KNOWN_MISSES = {
+    ("sv", 232): "an unlisted name in lower case after a relation: 'sonen tyko'",
+    ("sv", 395): "a name that is also a verb, in lower case: 'min dotter lova är'",
+    ("en", 85): "a name that is also a word, first in its sentence: 'Grace has been'",
+    ("en", 95): "a name that is also a word, in lower case: 'my partner dan works'",
+    ("en", 395): "a name that is also a month: 'I think May picks up'",
+    ("en", 396): "a name that is also a word, first in its sentence: 'Bo is teething'",
+}
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_corpus_has_enough_texts_of_each_kind(lang: str) -> None:
+    cases = read_corpus(CORPUS / f"scrub_{lang}.tsv")
+    assert sum(1 for case in cases if case.remove) >= 300
+    assert sum(len(case.keep) for case in cases) >= 200
+    kinds = {kind for case in cases for kind, _ in case.remove}
+    assert kinds >= {"name", "own_name", "username", "user_id", "personnummer", "phone", "date"}
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(
+            case,
+            id=f"{lang}:{number}",
+            marks=[pytest.mark.xfail(reason=KNOWN_MISSES[lang, number], strict=True)]
+            if (lang, number) in KNOWN_MISSES
+            else [],
+        )
+        for lang in ("sv", "en")
+        for number, case in enumerate(read_corpus(CORPUS / f"scrub_{lang}.tsv"), start=2)
+    ],
+)
+def test_corpus_text_loses_its_details_and_keeps_its_look_alikes(case: CorpusCase) -> None:
+    scrubbed = scrub(case.text, case.names)
+    assert not [string for _, string in case.remove if survives(string, scrubbed)], scrubbed
+    assert [string for string in case.keep if not survives(string, scrubbed)] == [], scrubbed
+
+
+def test_corpus_reader_reads_the_documented_format(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus.tsv"
+    corpus.write_text(
+        "names\ttext\tremove\tkeep\n"
+        "Anna || @anna_sv || 5123456789\tjag heter Anna, 3 mån\town_name:Anna\t3 mån\n"
+        "\tlink: https://a.se/x:y\tlink:https://a.se/x:y || name:x\t\n",
+        encoding="utf-8",
+    )
+    first, second = read_corpus(corpus)
+    names = ("Anna", "@anna_sv", "5123456789")
+    assert first == CorpusCase(names, "jag heter Anna, 3 mån", (("own_name", "Anna"),), ("3 mån",))
+    assert second.names == ()
+    assert second.keep == ()
+    assert second.remove == (("link", "https://a.se/x:y"), ("name", "x"))
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_the_bots_own_texts_lose_nothing(lang: Language) -> None:
+    # Two thousand words of ordinary prose per language, about the very things parents write
+    # about: a scrubber that took any of it for a name or a number would mangle theirs too.
+    for key, text in catalog(lang).items():
+        assert scrub(text) == text, key
+
+
+# ---- every pattern runs in linear time, whatever the input
+
+
+@pytest.mark.parametrize(
+    "unit",
+    ["1/", "1 ", "12 mars ", "insta: a.", "a'", "Anna ", "heter ", "Dr. ", "850709-", "5 1 2 3 "],
+)
+def test_scrubbing_time_grows_linearly(unit: str) -> None:
+    def seconds(size: int) -> float:
+        text = unit * (size // len(unit))
+        started = time.perf_counter()
+        scrub(text, NAMES)
+        return time.perf_counter() - started
+
+    small, large = min(seconds(10_000) for _ in range(3)), min(seconds(40_000) for _ in range(3))
+    assert large < 12 * small + 0.05  # 4x the text: about 4x the time, never 16x
