@@ -356,8 +356,7 @@ def add_phrases(words: list[Token]) -> None:
 
 
 def dominant(words: list[Token]) -> str | None:
-    """The language most of the everyday words belong to, or None when it is a tie."""
+    """The language of more than two thirds of the everyday words, or None if neither."""
     markers = lexicon().markers
-    counts = {lang: sum(t.word.folded in markers[lang] for t in words) for lang in LANGUAGES}
-    en, sv = counts["en"], counts["sv"]
-    return None if en == sv else ("en" if en > sv else "sv")
+    en, sv = (sum(t.word.folded in markers[lang] for t in words) for lang in LANGUAGES)
+    return "en" if en > 2 * sv else "sv" if sv > 2 * en else None
