@@ -252,33 +252,44 @@ def _object_of(words: list[Token], i: int) -> Token | None:
     return words[j] if j < len(words) and words[j].clause == words[i].clause else None
 
 
-_BY_CONCEPT: Final[dict[str, list[tuple[Rule, int]]]] = {}
-for _r in RULES:
-    for _g, _group in enumerate(_r.needs):
-        for _c in _group:
-            _BY_CONCEPT.setdefault(_c, []).append((_r, _g))
+_BY_CONCEPT: Final[dict[str, list[Rule]]] = {}
+for _rule_ in RULES:
+    for _concept in {c for group in _rule_.needs for c in group}:
+        _BY_CONCEPT.setdefault(_concept, []).append(_rule_)
 
 
 def _matches(words: list[Token]) -> Iterable[tuple[Rule, int, int]]:
-    """Each rule's match as (rule, first word, last word), at most once per rule."""
+    """Each rule's match as (rule, first word, last word), at most once per rule.
+
+    One pass: the last place each concept was seen in the sentence is kept, and when a word
+    brings a concept, only the rules that need it are checked, each against those places.
+    """
     last: dict[str, int] = {}
     sentence = -1
-    fired: set[str] = set()
+    fired: set[Rule] = set()
     for p, token in enumerate(words):
         if token.sentence != sentence:
             last.clear()
             sentence = token.sentence
         for concept in token.concepts:
             last[concept] = p
-        for concept in token.concepts:
-            for rule, _ in _BY_CONCEPT.get(concept, ()):
-                if rule.name in fired:
-                    continue
-                seen = [max((last.get(c, -1) for c in group), default=-1) for group in rule.needs]
-                lo = min(seen)
-                if lo >= 0 and p - lo <= rule.window and not _blocked(rule, words, lo, p):
-                    fired.add(rule.name)
-                    yield rule, lo, p
+        candidates = {rule for c in token.concepts for rule in _BY_CONCEPT.get(c, ())}
+        for rule in candidates - fired:
+            lo = _earliest(rule, last, p)
+            if lo is not None and not _blocked(rule, words, lo, p):
+                fired.add(rule)
+                yield rule, lo, p
+
+
+def _earliest(rule: Rule, last: dict[str, int], p: int) -> int | None:
+    """The first word of the closest match ending at word p, or None if a group is missing."""
+    lo = p
+    for group in rule.needs:
+        seen = max([last.get(c, -1) for c in group])
+        if seen < 0 or seen < p - rule.window:
+            return None
+        lo = min(lo, seen)
+    return lo
 
 
 def _blocked(rule: Rule, words: list[Token], lo: int, hi: int) -> bool:
