@@ -89,7 +89,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         text = long_message[:size]
         floor = per_message(baseline, [text], rounds)
         warm = per_message(detect_crisis, [text], rounds)
-        print(f"{f'one {size}-character message':<28}{floor:>10.1f}{warm:>13.1f}{warm / floor:>8.1f}")
+        name = f"one {size}-character message"
+        print(f"{name:<28}{floor:>10.1f}{warm:>13.1f}{warm / floor:>8.1f}")
 
 
 if __name__ == "__main__":
