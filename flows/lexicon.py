@@ -36,10 +36,13 @@ MIN_REPLACED: Final = 9
 
 _APOSTROPHES: Final = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
 _REPEATS: Final = re.compile(r"(\w)\1{2,}")
-# A word (letters and digits, with inner apostrophes or colons as in "don't", "tv:n"), a
-# sentence end, or a clause break. Each alternative consumes at least one character and
-# nothing is retried, so the scan is linear.
-_TOKENS: Final = re.compile(r"([^\W_]+(?:['][^\W_]+|:[^\W\d_]+)*)|([.!?\n]+)|([,;:]|\s-\s)")
+# A word (letters and digits, with inner apostrophes or colons as in "don't", "tv:n", or one
+# emoji such as 💊), a sentence end, or a clause break. Each alternative consumes at least one
+# character and nothing is retried, so the scan is linear.
+_TOKENS: Final = re.compile(
+    r"([^\W_]+(?:['][^\W_]+|:[^\W\d_]+)*|[\u2600-\u27bf\U0001f000-\U0001faff])"
+    r"|([.!?\n]+)|([,;:]|\s-\s)"
+)
 _CLAUSE_WORDS: Final = frozenset({"but", "men", "although", "fast", "though"})
 
 

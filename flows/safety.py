@@ -64,7 +64,7 @@ _INTENT: Final = ("wish", "intent", "plan", "think", "on_purpose")
 _PICTURED: Final = ("thought", "fear", "think")
 _BABY: Final = ("baby", "baby_subject")
 #: Not waking up is a wish to be dead when wished, or said of sleep or forever.
-_ASLEEP: Final = ("wish", "wish_not", "sleep", "forever")
+_ASLEEP: Final = ("wish", "wish_not", "sleep", "forever", "better_off")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +98,8 @@ RULES: Final = (
     _rule("wish to die", DANGER, "wish", "death", unless=_BABY),
     _rule("not wanting to live", DANGER, "neg", "live", window=4),
     _rule("no point in living", DANGER, "pointless", ("live", "life")),
+    _rule("why live", DANGER, "why", ("live", "life"), window=5),
+    _rule("no reason to go on", DANGER, "pointless", "cope", window=5),
     _rule("tired of life", DANGER, "tired_of", ("live", "life"), window=4),
     _rule("never waking up", DANGER, "wake", "neg", _ASLEEP, window=8, unless=_BABY),
     _rule("sleeping forever", DANGER, "sleep", "forever", ("wish", "i")),
@@ -228,7 +230,9 @@ def _read_negation(words: list[Token]) -> None:
                 token.concepts.add("selfharm_me")
         if "did" in token.concepts and _negated(words, i, 4, 0, "hypothetical"):
             token.concepts.discard("did")
-        if "wish" in token.concepts and _negated(words, i, 3, 2):
+        if "wish" in token.concepts and (
+            _negated(words, i, 3, 0) or _negated(words, i, 0, 2, "neg_after")
+        ):
             token.concepts.discard("wish")
             token.concepts.add("wish_not")
         if token.concepts.intersection(("harm", "act", "drop")) and _negated(words, i, 4, 0):
