@@ -94,7 +94,14 @@ RULES: Final = (
     # Wishing to be dead, ending one's life, harming oneself
     _rule("suicide named", DANGER, "suicide"),
     _rule("harming oneself", DANGER, "selfharm_self"),
-    _rule("harming oneself (sv mig)", DANGER, "selfharm_me", ("i", *_INTENT), window=5),
+    _rule(
+        "harming oneself (sv mig)",
+        DANGER,
+        "selfharm_me",
+        ("i", *_INTENT),
+        window=5,
+        unless=("adult",),
+    ),  # "mamma skulle döda mig" is a figure of speech
     _rule("wish to die", DANGER, "wish", "death", unless=_BABY),
     _rule("not wanting to live", DANGER, "neg", "live", window=4),
     _rule("no point in living", DANGER, "pointless", ("live", "life")),
@@ -204,12 +211,16 @@ def _aim_harm(words: list[Token]) -> None:
 
 
 def _aimed_elsewhere(words: list[Token], i: int, step: int) -> bool:
-    seen, j = 0, i + step
-    while 0 <= j < len(words) and words[j].clause == words[i].clause and seen < 2:
+    """Whether the first word past the little ones (my, the, min) is a thing or a grown-up.
+
+    Only that one word: "suffocate her with a blanket" is aimed at her, not the blanket.
+    """
+    j = i + step
+    while 0 <= j < len(words) and words[j].clause == words[i].clause:
         if words[j].concepts & _NOT_THE_BABY:
             return True
-        if "filler" not in words[j].concepts:
-            seen += 1
+        if "filler" not in words[j].concepts or "instrument" in words[j].concepts:
+            return False
         j += step
     return False
 
