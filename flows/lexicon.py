@@ -228,7 +228,9 @@ def _index(documents: Mapping[str, Mapping[str, object]]) -> Lexicon:
         markers[language] = frozenset(fold(w) for w in _strings(marker_words))
         figures = _strings(_section(document, "everyday")["words"])
         for _, entry in _entries(language, "", figures, False):
-            everyday.setdefault((language, entry.elements[0].value), []).append(entry)
+            first = entry.elements[0]
+            key = first.value if first.kind == "stem" else "=" + first.value
+            everyday.setdefault((language, key), []).append(entry)
         for concept, spec in _section(document, "concepts").items():
             assert isinstance(spec, dict), concept
             about.setdefault(concept, str(spec.get("about", "")))
@@ -324,15 +326,18 @@ def tokens(text: str) -> list[Token]:
 def _phrase_at(entry: Entry, words: list[Token], start: int) -> bool:
     if start + len(entry.elements) > len(words):
         return False
+    clause = words[start].clause
     return all(
-        el.matches(words[start + i].word) and not words[start + i].everyday
-        for i, el in enumerate(entry.elements)
+        el.matches(t.word) and not t.everyday and t.clause == clause
+        for el, t in zip(entry.elements, words[start:], strict=False)
     )
 
 
 def _mark_everyday(lex: Lexicon, words: list[Token]) -> None:
     for i, token in enumerate(words):
-        for language, stem in zip(LANGUAGES, token.word.stems, strict=True):
+        keys = [*zip(LANGUAGES, token.word.stems, strict=True)]
+        keys += [(language, "=" + token.word.folded) for language in LANGUAGES]
+        for language, stem in keys:
             for entry in lex.everyday.get((language, stem), ()):
                 if _phrase_at(entry, words, i):
                     for j in range(i, i + len(entry.elements)):

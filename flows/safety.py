@@ -119,6 +119,7 @@ RULES: Final = (
     _rule("how to die", DANGER, "how", "death", window=4, unless=_BABY),
     _rule("ending it all", DANGER, "end", "all", _INTENT),
     _rule("cannot go on", DANGER, "cope", "neg", "anymore", window=5),
+    _rule("cannot go on at all", DANGER, "go_on", "neg", window=3),
     _rule("not safe", DANGER, "safe", "neg", "i", window=3),
     _rule("not safe with myself", DANGER, "safe", "neg", "reflexive", window=5),
     _rule("a danger to", DANGER, "danger_to", "i"),

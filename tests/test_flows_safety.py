@@ -206,19 +206,24 @@ ODD_TEXTS = {
 }
 
 
+def _best_time(text: str) -> float:
+    """The fastest of three runs: the machine is shared, the slowest runs measure the others."""
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        detect_crisis(text)
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
 @pytest.mark.parametrize("name", ODD_TEXTS)
 def test_odd_input_is_read_in_linear_time(name: str) -> None:
     text = ODD_TEXTS[name]
     detect_crisis(text[:10])  # lexicons loaded outside the timing
-    start = time.perf_counter()
-    detect_crisis(text)
-    once = time.perf_counter() - start
-    start = time.perf_counter()
-    detect_crisis(text * 4)
-    four_times = time.perf_counter() - start
+    once, four_times = _best_time(text), _best_time(text * 4)
     assert once < 0.5, f"{name}: {once:.3f}s for {len(text)} characters"
     # linear: four times the text takes about four times as long, never sixteen
-    assert four_times < 8 * once + 0.05, f"{name}: {once:.4f}s, then {four_times:.4f}s for x4"
+    assert four_times < 10 * once + 0.05, f"{name}: {once:.4f}s, then {four_times:.4f}s for x4"
 
 
 def test_importing_the_detector_loads_no_lexicon_until_it_is_used() -> None:
