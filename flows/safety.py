@@ -7,7 +7,7 @@ to be dead, feeling out of control, signs of postpartum psychosis) and ``unwante
 How a text is read (docs/safety.md explains each concept and rule):
 
 1. ``flows.lexicon`` splits it into sentences, clauses and words and tags each word with the
-   concepts it carries in either language (``self``, ``baby``, ``harm``, ``wish``, ``death``,
+   concepts it carries in either language (``i``, ``baby``, ``harm``, ``wish``, ``death``,
    ``fear``, ...), comparing Snowball stems, so inflections, pronouns and both languages in one
    message are read alike. Figures of speech ("teething is killing me", "kastar upp") are
    removed first.
