@@ -1,85 +1,174 @@
-"""Crisis detection in English and Swedish: direct and indirect phrasings, and calm text."""
+"""Crisis detection in English and Swedish, measured on the corpora in tests/data.
+
+The corpora (tests/data/safety_en.tsv, safety_sv.tsv) hold the sentences: parents' own words,
+crisis and everyday, with look-alikes. These tests hold the figures to PRODUCT.md's promise
+(every crisis answered, danger as danger, few false alarms) and check the pieces: the levels
+that negation and fear choose, the lexicons' consistency, and linear time on odd input.
+"""
 
 from __future__ import annotations
+
+import subprocess
+import sys
+import time
+import tomllib
+from importlib import resources
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flows.safety import detect_crisis, higher
+from flows.safety import RULES, concepts, detect_crisis, explain, fold, higher
+from tests.support.safety_corpus import DATA, LEVELS, measure, read_corpus, report
 
-DANGER = [
-    "I want to die",
-    "I've been thinking about killing myself",
-    "sometimes I think about suicide",
-    "Everyone would be better off without me",
-    "I wish I was dead",
-    "I don't want to live anymore",
-    "I can't go on like this",
-    "I’m scared I’m losing control",
-    "I want to hurt my baby",
-    "I'm going to hurt the baby",
-    "I hear voices telling me things about her",
-    "The baby is evil",
-    "I haven't slept for days and everything is strange",
-    "I could hurt my baby",
-    "I want to end it all",
-    "Jag vill dö",
-    "jag orkar inte mer",
-    "Jag orkar inte leva längre",
-    "alla vore bättre utan mig",
-    "jag tänker på självmord",
-    "Jag vill ta livet av mig",
-    "jag vill skada mitt barn",
-    "jag hör röster",
-    "Jag har inte sovit på flera dygn",
-    "jag tappar kontrollen",
-    "Jag vill inte leva",
-    "JAG VILL DÖ!!!",
-    "sjalvmord",
-]
-
-UNWANTED = [
-    "I keep having scary thoughts of dropping the baby",
-    "I get intrusive thoughts about something bad happening",
-    "what if I drop her down the stairs, I keep thinking",
-    "I have thoughts of hurting my baby but I would never do it",
-    "horrible images of the baby getting hurt pop into my head",
-    "jag har tvångstankar",
-    "Jag får skrämmande tankar om att något ska hända bebisen",
-    "jag har tankar på att jag ska tappa henne",
-    "jag får tankar om att skada bebisen men jag skulle aldrig göra det",
-]
-
-CALM = [
-    "The baby sleeps badly and I'm so tired",
-    "She cries a lot in the evenings",
-    "We moved house last month",
-    "He is 3450 g and feeds every 3 hours",
-    "I'm worried about feeding",
-    "Bebisen sover dåligt",
-    "Jag är trött men det går bra",
-    "Min man hjälper till mycket",
-    "I would never have guessed parenting is this hard",
-    "images of my baby smiling make me happy",
-    "",
-    "🙂👶",
-]
+LANGUAGES = ("en", "sv")
+#: Floors the corpora reach; unwanted thoughts treated as an emergency can frighten and shame.
+MAX_FALSE_ALARMS = 0.05
+MIN_UNWANTED_EXACT = 0.95
 
 
-@pytest.mark.parametrize("text", DANGER)
-def test_danger_now(text: str) -> None:
-    assert detect_crisis(text) == "danger"
+def corpus(language: str) -> list:  # type: ignore[type-arg]
+    return read_corpus(DATA / f"safety_{language}.tsv")
 
 
-@pytest.mark.parametrize("text", UNWANTED)
-def test_frightening_unwanted_thoughts(text: str) -> None:
-    assert detect_crisis(text) == "unwanted_thoughts"
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_corpus_is_broad_and_well_formed(language: str) -> None:
+    rows = corpus(language)
+    crisis = [r for r in rows if r.level != "none"]
+    assert len(crisis) >= 300
+    assert sum(r.level == "none" for r in rows) >= 200
+    assert {r.level for r in rows} == set(LEVELS)
+    texts = [r.text for r in rows]
+    assert len(texts) == len(set(texts)), "a sentence is in the corpus twice"
+    kinds = {r.kind for r in crisis}
+    assert {"pronoun", "inflection", "euphemism", "method", "impulse", "psychosis"} <= kinds
+    assert {"typo", "nopunct", "caps", "emoji", "sms", "mixed"} <= kinds
+    assert "lookalike" in {r.kind for r in rows if r.level == "none"}
 
 
-@pytest.mark.parametrize("text", CALM)
-def test_calm_text_is_left_alone(text: str) -> None:
-    assert detect_crisis(text) is None
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_crisis_sentence_is_answered(language: str) -> None:
+    scores = measure(corpus(language))
+    assert scores.missed == [], "\n".join(report(language, scores, misses=True))
+    assert scores.recall == 1.0
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_danger_is_answered_as_danger(language: str) -> None:
+    scores = measure(corpus(language))
+    assert scores.danger_too_low == [], "\n".join(report(language, scores, misses=True))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_everyday_sentences_rarely_raise_an_alarm(language: str) -> None:
+    scores = measure(corpus(language))
+    assert scores.false_alarms <= MAX_FALSE_ALARMS, "\n".join(report(language, scores, misses=True))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_unwanted_thoughts_get_the_calm_reply(language: str) -> None:
+    scores = measure(corpus(language))
+    assert scores.unwanted_exact >= MIN_UNWANTED_EXACT, "\n".join(
+        report(language, scores, misses=True)
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        # fear, negation and "what if" make harm to the baby an unwanted thought...
+        ("I'm scared I'll hurt him", "unwanted_thoughts"),
+        ("I would never hurt her, but the thoughts come", "unwanted_thoughts"),
+        ("what if I drop her", "unwanted_thoughts"),
+        ("jag är rädd att jag ska skada honom", "unwanted_thoughts"),
+        ("jag vill inte skada henne men tankarna kommer", "unwanted_thoughts"),
+        # ...but a wish, a plan, a deed, "on purpose" or lost control keep it danger
+        ("I'm scared because I want to hurt him", "danger"),
+        ("I shook her and now I'm terrified", "danger"),
+        ("I'm afraid I'll lose control and hurt him", "danger"),
+        ("jag tappade honom med flit", "danger"),
+        ("jag vill skada henne och det skrämmer mig", "danger"),
+        # negation or fear never silence a danger about oneself
+        ("I don't want to live", "danger"),
+        ("I'm scared because I want to die", "danger"),
+        ("jag vill inte finnas", "danger"),
+    ],
+)
+def test_negation_and_fear_choose_the_level(text: str, level: str) -> None:
+    assert detect_crisis(text) == level
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "she choked on a piece of apple but is fine",
+        "I could kill my husband when he snores",
+        "he threw up on me",
+        "jag är dödstrött",
+        "hon kastar upp",
+        "tappade nappen",
+    ],
+)
+def test_figures_of_speech_and_things_are_not_harm(text: str) -> None:
+    assert detect_crisis(text) is None, explain(text)
+
+
+def test_word_order_and_inflection_do_not_matter() -> None:
+    for text in (
+        "ibland vill jag bara dö",
+        "dö vill jag",
+        "jag vill dö",
+        "him I want to hurt",
+        "I want to hurt him",
+        "she keeps cutting myself",  # ungrammatical on purpose: the words still carry it
+        "har skurit mig, jag",
+        "jag skar mig",
+    ):
+        assert detect_crisis(text) == "danger", text
+
+
+def test_explain_says_which_rule_fired_and_on_which_words() -> None:
+    (finding,) = [f for f in explain("nu orkar jag inte mer") if f.rule == "cannot go on"]
+    assert finding.level == "danger"
+    assert {"orkar", "inte"} <= set(finding.words)
+
+
+def test_concepts_tag_each_word_in_both_languages() -> None:
+    tagged = dict(concepts("jag want to hurt honom"))
+    assert "i" in tagged["jag"]
+    assert "wish" in tagged["want"]
+    assert "harm" in tagged["hurt"]
+    assert "baby" in tagged["honom"]
+
+
+def _lexicon(language: str) -> dict:  # type: ignore[type-arg]
+    text = (resources.files("flows") / "lexicons" / f"{language}.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+def test_both_lexicons_carry_the_same_concepts_each_with_its_reason() -> None:
+    en, sv = (_lexicon(lang)["concepts"] for lang in LANGUAGES)
+    # Swedish "mig" is also the reflexive (skära mig); English has only "myself".
+    assert set(en) == set(sv) - {"me_obj"}
+    for lexicon in (en, sv):
+        for name, spec in lexicon.items():
+            assert spec["about"].strip(), name
+            assert spec["words"], name
+
+
+def test_every_concept_a_rule_needs_is_in_the_lexicons_and_every_concept_is_used() -> None:
+    in_lexicons = set(_lexicon("en")["concepts"]) | set(_lexicon("sv")["concepts"])
+    # Concepts the code derives from neighbours (see flows.safety._read_negation).
+    derived = {"wish_not", "refrain", "selfharm_self", "selfharm_me"}
+    # Concepts read by the code itself rather than a rule.
+    read_by_code = {"thing", "adult", "filler", "reflexive", "me_obj", "hypothetical", "selfharm"}
+    read_by_code |= {"neg_after", "instrument"}
+    used = {c for rule in RULES for group in rule.needs for c in group}
+    used |= {c for rule in RULES for c in rule.unless}
+    assert used - derived <= in_lexicons
+    framing_and_intent = {"fear", "thought", "intrusive", "accident", "dark", "mishap"}
+    framing_and_intent |= {"wish", "plan", "on_purpose", "did", "almost", "control"}
+    assert in_lexicons <= used | read_by_code | framing_and_intent
 
 
 def test_higher_keeps_the_most_urgent_level() -> None:
@@ -88,6 +177,59 @@ def test_higher_keeps_the_most_urgent_level() -> None:
     assert higher("none", "unwanted_thoughts") == "unwanted_thoughts"
 
 
-@given(st.text(max_size=300), st.sampled_from(DANGER))
-def test_a_danger_phrase_is_found_whatever_surrounds_it(noise: str, phrase: str) -> None:
-    assert detect_crisis(f"{noise}\n{phrase}\n{noise}") == "danger"
+def test_fold_is_the_form_typed_answers_are_matched_in() -> None:
+    assert fold("  Självmord’s  ÖVERDOS ") == "sjalvmord's overdos"
+
+
+DANGER_SAMPLE = [r.text for lang in LANGUAGES for r in corpus(lang) if r.level == "danger"][::12]
+
+
+@given(st.text(max_size=300), st.sampled_from(DANGER_SAMPLE))
+def test_a_danger_sentence_is_found_whatever_surrounds_it(noise: str, sentence: str) -> None:
+    assert detect_crisis(f"{noise}\n{sentence}\n{noise}") == "danger"
+
+
+@given(st.text(max_size=2000))
+def test_any_text_is_read_without_error(text: str) -> None:
+    assert detect_crisis(text) in (None, "danger", "unwanted_thoughts")
+
+
+ODD_TEXTS = {
+    "one long word": "a" * 4000,
+    "repeated words": "hurt " * 800,
+    "emoji": "😭👶🏽‍🍼" * 500,
+    "control characters": "\x00\x07\u200b\u202e\ufeff" * 800,
+    "combining marks": "a" + "\u0301" * 4000,
+    "apostrophes": "'" * 4000,
+    "sentences": "i want. " * 500,
+    "mixed": "jag vill inte skada honom men what if i drop her, " * 80,
+}
+
+
+def _best_time(text: str) -> float:
+    """The fastest of three runs: the machine is shared, the slowest runs measure the others."""
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        detect_crisis(text)
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+@pytest.mark.parametrize("name", ODD_TEXTS)
+def test_odd_input_is_read_in_linear_time(name: str) -> None:
+    text = ODD_TEXTS[name]
+    detect_crisis(text[:10])  # lexicons loaded outside the timing
+    once, four_times = _best_time(text), _best_time(text * 4)
+    assert once < 0.5, f"{name}: {once:.3f}s for {len(text)} characters"
+    # linear: four times the text takes about four times as long, never sixteen
+    assert four_times < 10 * once + 0.05, f"{name}: {once:.4f}s, then {four_times:.4f}s for x4"
+
+
+def test_importing_the_detector_loads_no_lexicon_until_it_is_used() -> None:
+    code = (
+        "import sys, flows.safety; print('snowballstemmer.swedish_stemmer' in sys.modules); "
+        "flows.safety.detect_crisis('hej'); print('snowballstemmer.swedish_stemmer' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True"]
