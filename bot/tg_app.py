@@ -12,7 +12,7 @@ import os
 import traceback
 from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any, TypeAlias
 
 from telegram import (
@@ -37,10 +37,8 @@ from telegram.request import BaseRequest
 
 import storage
 from bot.service import IntakeService, Outcome
-from bot.staff.figures import tally
-from bot.staff.selection import Selection, load
+from bot.staff.figures import headline
 from bot.tg_messages import (
-    Headline,
     Outgoing,
     answered_text,
     kind_of,
@@ -57,7 +55,6 @@ from bot.tg_settings import Settings
 from flows.clinic import load_clinic_config
 from flows.model import Input, Language, Reply, Text
 from flows.texts import render
-from storage.dates import iso_week
 
 log = logging.getLogger("intake.bot")
 
@@ -153,9 +150,9 @@ class IntakeBot:
         """Staff /stats -> headline figures (counts only, never free text)."""
         chat = update.effective_chat
         assert chat is not None
-        figures = headline(self.service)
+        lang = language_of(update.effective_user)
+        text = stats_text(lang, headline(self.service.db, lang))
         log.info("stats -> bot.stats")
-        text = stats_text(language_of(update.effective_user), figures)
         await deliver(context.bot, chat.id, Outgoing(text))
 
     async def on_error(self, update: object, context: Context) -> None:
@@ -253,24 +250,6 @@ async def deliver(bot: Bot, chat_id: int, message: Outgoing) -> Message:
         parse_mode=ParseMode.HTML,
         reply_markup=message.markup,
         link_preview_options=LINK_PREVIEW,
-    )
-
-
-def headline(service: IntakeService) -> Headline:
-    """This week's and all intakes, by suggestion and by safety response shown."""
-    intakes = load(service.db, Selection()).intakes
-    week = iso_week(date.today())
-    suggestions = {code: n for code, n in tally(intakes, "suggestion").items() if code and n}
-    safety = {
-        code: n
-        for code, n in tally(intakes, "safety_level").items()
-        if code and code != "none" and n
-    }
-    return Headline(
-        this_week=sum(1 for row in intakes if row["week"] == week),
-        total=len(intakes),
-        suggestions=suggestions,
-        safety=safety,
     )
 
 
