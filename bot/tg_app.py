@@ -36,6 +36,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 import storage
+from bot.health import HEARTBEAT_SECONDS, beat, heartbeat_path
 from bot.service import IntakeService, Outcome
 from bot.staff.figures import headline
 from bot.tg_messages import (
@@ -96,6 +97,9 @@ class IntakeBot:
             )
         app.job_queue.run_repeating(
             self.purge, interval=PURGE_INTERVAL, first=PURGE_FIRST, name="purge"
+        )
+        app.job_queue.run_repeating(
+            self.heartbeat, interval=HEARTBEAT_SECONDS, first=0, name="heartbeat"
         )
 
     # ---- handlers
@@ -184,7 +188,12 @@ class IntakeBot:
             report.sessions,
             report.links,
             report.intakes,
+            extra={"event": "purge", "counts": asdict(report)},
         )
+
+    async def heartbeat(self, context: Context) -> None:
+        """Every 30 s: renew the file `intake health` reads (an mtime, never a database row)."""
+        beat(heartbeat_path(self.settings.db_path))
 
     # ---- steps
 

@@ -94,4 +94,3 @@ def count_progress(db: Database, question: str, clinic: str, *, today: date | No
             "ON CONFLICT (week, clinic, question) DO UPDATE SET count = count + 1",
             [iso_week(today or date.today()), clinic, question],
         )
-
