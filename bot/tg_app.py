@@ -98,8 +98,10 @@ class IntakeBot:
         app.job_queue.run_repeating(
             self.purge, interval=PURGE_INTERVAL, first=PURGE_FIRST, name="purge"
         )
+        # The first beat is given at start (`build_application`); a job's first run scheduled
+        # before the scheduler starts would be skipped as missed.
         app.job_queue.run_repeating(
-            self.heartbeat, interval=HEARTBEAT_SECONDS, first=0, name="heartbeat"
+            self.heartbeat, interval=HEARTBEAT_SECONDS, first=HEARTBEAT_SECONDS, name="heartbeat"
         )
 
     # ---- handlers
@@ -297,6 +299,7 @@ def build_application(settings: Settings, request: BaseRequest | None = None) ->
 
     async def start(app: App) -> None:
         await set_menus(app.bot, settings.staff_ids)
+        beat(heartbeat_path(settings.db_path))
         log.info("intake bot started; menus set in English and Swedish")
 
     async def stop(app: App) -> None:
