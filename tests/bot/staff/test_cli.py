@@ -34,6 +34,7 @@ def test_every_staff_command_takes_a_language(name: str) -> None:
 STAFF_MODULES = (
     "bot.staff.stats", "bot.staff.export", "bot.staff.report", "bot.staff.review", "bot.staff.qr",
     "bot.staff.figures", "bot.staff.tables", "bot.staff.codebook", "bot.staff.accounts",
+    "bot.staff.redcap",
     "bot.staff.review_site", "bot.health", "bot.backup",
 )  # fmt: skip
 
