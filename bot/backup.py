@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
         if age is not None and age < 2 * HEARTBEAT_SECONDS:
             raise storage.ConfigError(
                 f"the bot is running on {db_path} (it beat {age:.0f} s ago): stop it first, "
-                "then restore."
+                "then restore (a bot that was killed rather than stopped: wait a minute)."
             )
         restore(args.restore, db_path)
         heartbeat_path(db_path).unlink(missing_ok=True)

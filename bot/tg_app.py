@@ -304,6 +304,8 @@ def build_application(settings: Settings, request: BaseRequest | None = None) ->
 
     async def stop(app: App) -> None:
         intake_bot.service.db.close()
+        # Stopped cleanly: no heartbeat, so `intake health` says so and a restore may go ahead.
+        heartbeat_path(settings.db_path).unlink(missing_ok=True)
 
     builder = (
         Application.builder()

@@ -11,7 +11,7 @@ import pytest
 import storage
 from bot.cli import main
 from bot.health import HEARTBEAT_SECONDS, STALE_SECONDS, beat, heartbeat_path
-from tests.support import BotHarness
+from tests.support import BotHarness, start_bot
 
 
 def health(db_path: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str]:
@@ -68,6 +68,14 @@ def test_a_stale_heartbeat(db_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert code == 1
     assert "it is stopped or stuck" in line
     assert health(db_path, capsys, "--max-age", "3600")[0] == 0
+
+
+async def test_the_bot_beats_from_start_to_stop(tmp_path: Path) -> None:
+    """A heartbeat as soon as the bot has started; none once it has stopped cleanly."""
+    async with start_bot(tmp_path) as bot:
+        assert main(["health", "--db", str(bot.db_path)]) == 0
+    assert not heartbeat_path(bot.db_path).exists()
+    assert main(["health", "--db", str(bot.db_path)]) == 1
 
 
 async def test_the_running_bot_beats(running_bot: BotHarness) -> None:
