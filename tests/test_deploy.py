@@ -79,7 +79,7 @@ def test_systemd_accepts_the_unit_and_scores_it_well(tmp_path: Path) -> None:
     )
     verified = subprocess.run([analyze, "verify", str(unit)], capture_output=True, text=True)
     assert (verified.returncode, verified.stderr) == (0, "")
-    # Exposure 0 (locked down) to 10 (unprotected): this unit scores about 1.4.
+    # Exposure 0 (locked down) to 10 (unprotected): this unit scores about 1.5.
     scored = subprocess.run(
         [analyze, "security", "--offline=yes", "--threshold=20", str(unit)],
         capture_output=True, text=True,
