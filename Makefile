@@ -18,13 +18,15 @@ install: $(STAMP)
 chat: $(STAMP)
 	$(BIN)/intake chat
 
-# The report test renders in headless Chromium and the QR test decodes with zbarimg: Debian's
-# packages, installed here when missing (as root); without root the tests try, then skip.
-SYSTEM_TOOLS := chromium zbarimg
+# The report and review tests render in headless Chromium, the QR tests decode with zbarimg
+# (the poster after pdftoppm), the service test verifies the systemd unit: Debian's packages,
+# installed here when missing (as root); without root the tests try, then skip.
+SYSTEM_TOOLS := chromium zbarimg pdftoppm systemd-analyze
+SYSTEM_PACKAGES := chromium zbar-tools poppler-utils systemd
 system-tools:
 	@for tool in $(SYSTEM_TOOLS); do command -v $$tool >/dev/null || missing=1; done; \
 	if [ -n "$$missing" ] && [ "$$(id -u)" = 0 ]; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium zbar-tools >/dev/null; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null; \
 	fi
 
 test: $(STAMP) system-tools

@@ -23,11 +23,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "diagram": ("bot.docs", "print the conversation's state diagram (mermaid)"),
     "docs": ("bot.docs", "write or check the generated docs (diagram and question list)"),
     "purge": ("bot.purge", "apply retention now: idle sessions, expired links, old intakes"),
+    "health": ("bot.health", "one line: does the database pass its check, is the bot beating"),
+    "backup": ("bot.backup", "a consistent, checked copy of the live database, or restore one"),
     "stats": ("bot.staff.stats", "staff: intake figures for a period and clinic, in the terminal"),
     "export": ("bot.staff.export", "staff: intake records as CSV or JSON, with their codebook"),
     "report": ("bot.staff.report", "staff: a self-contained HTML report with weekly charts"),
     "review": ("bot.staff.review", "staff: browse intakes in Datasette, read-only, with a login"),
-    "qr": ("bot.staff.qr", "staff: a QR code (PNG) of the bot's link for a clinic's poster"),
+    "qr": ("bot.staff.qr", "staff: a QR code (PNG, SVG or PDF) of the bot's link, or an A4 poster"),
 }
 
 

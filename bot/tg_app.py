@@ -11,7 +11,7 @@ import logging
 import os
 import traceback
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any, TypeAlias
 
 from telegram import (
@@ -36,11 +36,10 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 import storage
+from bot.health import HEARTBEAT_SECONDS, beat, heartbeat_path
 from bot.service import IntakeService, Outcome
-from bot.staff.figures import tally
-from bot.staff.selection import Selection, load
+from bot.staff.figures import headline
 from bot.tg_messages import (
-    Headline,
     Outgoing,
     answered_text,
     kind_of,
@@ -57,7 +56,6 @@ from bot.tg_settings import Settings
 from flows.clinic import load_clinic_config
 from flows.model import Input, Language, Reply, Text
 from flows.texts import render
-from storage.dates import iso_week
 
 log = logging.getLogger("intake.bot")
 
@@ -104,6 +102,11 @@ class IntakeBot:
             )
         app.job_queue.run_repeating(
             self.purge, interval=PURGE_INTERVAL, first=PURGE_FIRST, name="purge"
+        )
+        # The first beat is given at start (`build_application`); a job's first run scheduled
+        # before the scheduler starts would be skipped as missed.
+        app.job_queue.run_repeating(
+            self.heartbeat, interval=HEARTBEAT_SECONDS, first=HEARTBEAT_SECONDS, name="heartbeat"
         )
 
     # ---- handlers
@@ -158,9 +161,9 @@ class IntakeBot:
         """Staff /stats -> headline figures (counts only, never free text)."""
         chat = update.effective_chat
         assert chat is not None
-        figures = headline(self.service)
+        lang = language_of(update.effective_user)
+        text = stats_text(lang, headline(self.service.db, lang))
         log.info("stats -> bot.stats")
-        text = stats_text(language_of(update.effective_user), figures)
         await deliver(context.bot, chat.id, Outgoing(text))
 
     async def on_error(self, update: object, context: Context) -> None:
@@ -192,6 +195,14 @@ class IntakeBot:
             report.sessions,
             report.links,
             report.intakes,
+            extra={
+                "event": "purge",
+                "counts": {
+                    "sessions": report.sessions,
+                    "links": report.links,
+                    "intakes": report.intakes,
+                },
+            },
         )
         self.keep_flushing(context.job_queue)
 
@@ -215,6 +226,10 @@ class IntakeBot:
         if self.service.flush_wal() and context.job is not None:
             log.info("the write-ahead log is emptied: erased data is gone from it")
             context.job.schedule_removal()
+
+    async def heartbeat(self, context: Context) -> None:
+        """Every 30 s: renew the file `intake health` reads (an mtime, never a database row)."""
+        beat(heartbeat_path(self.settings.db_path))
 
     # ---- steps
 
@@ -284,24 +299,6 @@ async def deliver(bot: Bot, chat_id: int, message: Outgoing) -> Message:
     )
 
 
-def headline(service: IntakeService) -> Headline:
-    """This week's and all intakes, by suggestion and by safety response shown."""
-    intakes = load(service.db, Selection()).intakes
-    week = iso_week(date.today())
-    suggestions = {code: n for code, n in tally(intakes, "suggestion").items() if code and n}
-    safety = {
-        code: n
-        for code, n in tally(intakes, "safety_level").items()
-        if code and code != "none" and n
-    }
-    return Headline(
-        this_week=sum(1 for row in intakes if row["week"] == week),
-        total=len(intakes),
-        suggestions=suggestions,
-        safety=safety,
-    )
-
-
 def update_kind(update: object) -> str:
     """What sort of update this was, for logs: never who sent it or what it said."""
     if not isinstance(update, Update):
@@ -337,10 +334,13 @@ def build_application(settings: Settings, request: BaseRequest | None = None) ->
 
     async def start(app: App) -> None:
         await set_menus(app.bot, settings.staff_ids)
+        beat(heartbeat_path(settings.db_path))
         log.info("intake bot started; menus set in English and Swedish")
 
     async def stop(app: App) -> None:
         intake_bot.service.db.close()
+        # Stopped cleanly: no heartbeat, so `intake health` says so and a restore may go ahead.
+        heartbeat_path(settings.db_path).unlink(missing_ok=True)
 
     builder = (
         Application.builder()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, User
 
+from bot.staff.figures import Headline
 from bot.staff.texts import code_label
 from bot.staff.texts import text as staff_text
 from flows.engine import COMMAND_ALIASES
@@ -208,16 +209,6 @@ def menu(lang: Language, *, staff: bool = False) -> list[BotCommand]:
         BotCommand(name, render(lang, f"bot.commands.{COMMAND_ALIASES.get(name, name)}"))
         for name in names
     ]
-
-
-@dataclass(frozen=True, slots=True)
-class Headline:
-    """The figures staff see in Telegram: counts only, never free text."""
-
-    this_week: int
-    total: int
-    suggestions: Mapping[str, int]  # suggestion code -> intakes
-    safety: Mapping[str, int]  # safety level shown (other than none) -> intakes
 
 
 def stats_text(lang: Language, figures: Headline) -> str:

@@ -7,6 +7,7 @@ the setting, never its value: a value may be the token or a Telegram id.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -40,6 +41,8 @@ class Settings:
     clinic_config: str | None = None
     rate_limit: float = DEFAULT_RATE_LIMIT
     retention: storage.RetentionSettings = field(default_factory=storage.RetentionSettings)
+    log_format: str = "text"
+    log_level: int = logging.INFO
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -67,6 +70,8 @@ class Settings:
             clinic_config=env.get("INTAKE_CLINIC_CONFIG", "").strip() or None,
             rate_limit=rate_limit(env.get("TELEGRAM_RATE_LIMIT", "")),
             retention=storage.RetentionSettings.from_env(env),
+            log_format=log_format(env.get("INTAKE_LOG_FORMAT", "")),
+            log_level=log_level(env.get("INTAKE_LOG_LEVEL", "")),
         )
 
 
@@ -105,6 +110,26 @@ def rate_limit(raw: str) -> float:
     return value
 
 
+LOG_FORMATS = ("text", "json")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def log_format(raw: str) -> str:
+    """``text`` (the default) or ``json`` (one JSON object a line, for a log collector)."""
+    value = raw.strip().lower() or "text"
+    if value not in LOG_FORMATS:
+        raise storage.ConfigError("INTAKE_LOG_FORMAT must be text or json.")
+    return value
+
+
+def log_level(raw: str) -> int:
+    """A level name (INFO unless set): DEBUG, INFO, WARNING or ERROR."""
+    value = raw.strip().upper() or "INFO"
+    if value not in LOG_LEVELS:
+        raise storage.ConfigError("INTAKE_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR.")
+    return int(logging.getLevelName(value))
+
+
 class Redact(logging.Filter):
     """Blanks secrets out of every record, and leaves tracebacks out of the log.
 
@@ -127,11 +152,39 @@ class Redact(logging.Filter):
         return True
 
 
+class JsonLines(logging.Formatter):
+    """One JSON object a line: level, logger, event name, message, and counts where given.
+
+    No time is written (the service manager stamps each line as it arrives) and nothing else
+    of the record: a message has already been through `Redact`, counts are numbers.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, object] = {
+            "level": record.levelname,
+            "logger": record.name,
+            "event": getattr(record, "event", None) or "message",
+            "message": record.getMessage(),
+        }
+        counts = getattr(record, "counts", None)
+        if isinstance(counts, dict):
+            line["counts"] = {str(k): v for k, v in counts.items() if isinstance(v, int)}
+        return json.dumps(line, ensure_ascii=False)
+
+
 def configure_logging(settings: Settings) -> None:
-    """INFO to stderr, per-request library logging silenced, the token redacted."""
+    """Text or JSON lines to stderr at the set level; library chatter silenced, secrets redacted.
+
+    No time of day is written: the service manager (journald, Docker) stamps each line.
+    """
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    formatter = (
+        JsonLines()
+        if settings.log_format == "json"
+        else logging.Formatter("%(levelname)s %(name)s: %(message)s")
+    )
+    handler.setFormatter(formatter)
     handler.addFilter(Redact((settings.token, settings.secret)))
-    logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
+    logging.basicConfig(level=settings.log_level, handlers=[handler], force=True)
     for name in NOISY_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)

@@ -6,16 +6,18 @@ A small module of functions over a `sqlite_utils.Database`. It imports neither `
 
 from storage.config import ConfigError, RetentionSettings, database_path
 from storage.db import open_db
-from storage.intakes import check_record, count_progress, intake_rows, record_intake
+from storage.intakes import check_record, count_progress, record_intake
 from storage.pseudonyms import check_secret, local_secret, pseudonym_for
 from storage.retention import Erasure, PurgeReport, erase, flush_wal, purge
 from storage.scrub import PLACEHOLDERS, scrub
 from storage.sessions import delete_session, load_session, save_session
+from storage.staff import ProgressCount, intake_rows, progress_counts
 
 __all__ = [
     "PLACEHOLDERS",
     "ConfigError",
     "Erasure",
+    "ProgressCount",
     "PurgeReport",
     "RetentionSettings",
     "check_record",
@@ -29,6 +31,7 @@ __all__ = [
     "load_session",
     "local_secret",
     "open_db",
+    "progress_counts",
     "pseudonym_for",
     "purge",
     "record_intake",

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from sqlite_utils import Database
 
 from storage.config import DEFAULT_LINK_DAYS
-from storage.dates import check_week, iso_week
+from storage.dates import iso_week
 from storage.pseudonyms import check_pseudonym
 from storage.schema import CLINIC_CODE, RECORD_COLUMNS, STEP_CODE
 from storage.scrub import scrub
@@ -94,21 +94,3 @@ def count_progress(db: Database, question: str, clinic: str, *, today: date | No
             "ON CONFLICT (week, clinic, question) DO UPDATE SET count = count + 1",
             [iso_week(today or date.today()), clinic, question],
         )
-
-
-def intake_rows(
-    db: Database, *, since_week: str | None = None, clinic: str | None = None
-) -> list[dict[str, object]]:
-    """Intake records for staff tools (never sessions or links), by week, then by random id."""
-    where: list[str] = []
-    params: list[str] = []
-    if since_week is not None:
-        where.append("week >= ?")
-        params.append(check_week(since_week))
-    if clinic is not None:
-        where.append("clinic = ?")
-        params.append(clinic)
-    sql = "SELECT * FROM intakes"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    return list(db.query(sql + " ORDER BY week, id", params))

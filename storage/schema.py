@@ -37,7 +37,8 @@ class Table:
 #: The columns of `intakes` that come from the engine's record, in display order.
 RECORD_COLUMNS: dict[str, Column] = {
     "flow_version": Column(
-        "Version of the questions and codes the parent answered (see flows/model.py).",
+        "Version of the questions and codes the parent answered; a codebook names the version "
+        "it describes.",
         required=True,
     ),
     "lang": Column("Language of the conversation.", ("en", "sv"), required=True),
@@ -90,7 +91,7 @@ RECORD_COLUMNS: dict[str, Column] = {
         ("understand", "advice", "mixed"),
     ),
     "suggestion": Column(
-        "The care suggested (routing table in PRODUCT.md).",
+        "The care suggested, from the baby judgement and the parent judgement together.",
         ("mip", "mip_with_guidance", "mip_may_suit", "chc", "chc_first", "both", "older_child"),
         required=True,
     ),

@@ -6,13 +6,26 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Final
+from typing import Final, TypeVar
 
-from bot.staff.selection import ProgressCount, StaffData
-from flows.engine import PROGRESS_STEPS
-from flows.questions import OLDER_CHILD_BANDS, QUESTIONS
+from sqlite_utils import Database
+
+from bot.staff.selection import ProgressCount, Selection, StaffData, load
+from bot.staff.texts import text
+from flows.model import Language
+from flows.questions import OLDER_CHILD_BANDS, QUESTION_KEYS, QUESTIONS, SUGGESTION, SUMMARY
 from storage.dates import iso_week
 from storage.schema import RECORD_COLUMNS
+
+#: The steps counted in `progress`, in the conversation's order: every question, the summary,
+#: the suggestion. The engine counts the same steps (flows.engine.PROGRESS_STEPS, a test keeps
+#: the two equal); it is spelt out here so that staff tools never load the state machine.
+PROGRESS_STEPS: Final[tuple[str, ...]] = (*QUESTION_KEYS, SUMMARY, SUGGESTION)
+
+#: The small-cell rule: a count below this is shown as "< 5" and no share is given for it.
+SMALL_CELL: Final = 5
+#: Fewest clear judgements for comparing this selection's shares with the research sample.
+MIN_FOR_COMPARISON: Final = 20
 
 #: The research sample's proportions (the MIP study, PRODUCT.md): about half the babies
 #: affected; about two thirds of the mothers wanting to understand, one third wanting advice.
@@ -31,10 +44,30 @@ FIRST_STEP: Final = PROGRESS_STEPS[0]
 LAST_STEP: Final = PROGRESS_STEPS[-1]
 
 Row = Mapping[str, object]
+K = TypeVar("K")
 
 
 def share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
+
+
+def small(count: int) -> bool:
+    """True for a count the small-cell rule hides (0 to 4)."""
+    return count < SMALL_CELL
+
+
+def hidden_cells(counts: Mapping[K, int]) -> set[K]:
+    """Which counts of a breakdown to hide: every small one, and one more where needed.
+
+    A breakdown whose total is shown would give a lone hidden count away by subtraction, so
+    when exactly one count is small, the smallest other count is hidden as well.
+    """
+    hidden = {key for key, count in counts.items() if small(count)}
+    if len(hidden) == 1:
+        shown = [key for key in counts if key not in hidden]
+        if shown:
+            hidden.add(min(shown, key=lambda key: counts[key]))
+    return hidden
 
 
 def tally(rows: Iterable[Row], column: str) -> dict[str | None, int]:
@@ -138,8 +171,18 @@ class RoleFigures:
     role: str | None
     count: int
     share: float | None
-    baby_affected: float | None  # of this role's judged intakes
-    wants_to_understand: float | None
+    babies_judged: int  # of this role's intakes, those with a baby judgement
+    babies_affected: int
+    parents_judged: int
+    wanting_to_understand: int
+
+    @property
+    def baby_affected(self) -> float | None:
+        return share(self.babies_affected, self.babies_judged)
+
+    @property
+    def wants_to_understand(self) -> float | None:
+        return share(self.wanting_to_understand, self.parents_judged)
 
 
 def role_figures(intakes: Sequence[Row]) -> list[RoleFigures]:
@@ -154,8 +197,10 @@ def role_figures(intakes: Sequence[Row]) -> list[RoleFigures]:
                 role,
                 count,
                 share(count, len(intakes)),
-                share(babies.count("affected"), len(babies)),
-                share(parents.count("understand"), len(parents)),
+                len(babies),
+                babies.count("affected"),
+                len(parents),
+                parents.count("understand"),
             )
         )
     return figures
@@ -213,4 +258,42 @@ def weekly(data: StaffData) -> Weekly:
         tuple(started.get(week, 0) for week in weeks),
         tuple(completed.get(week, 0) for week in weeks),
         data.intakes,
+    )
+
+
+# ---- the headline figures of the bot's /stats
+
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    """The figures staff see in Telegram: counts only, never free text.
+
+    The breakdowns hold each code's count as shown, the small-cell rule applied ("< 5").
+    """
+
+    this_week: int
+    total: int
+    suggestions: Mapping[str, str]  # suggestion code -> intakes, as shown
+    safety: Mapping[str, str]  # safety level shown (other than none) -> intakes, as shown
+
+
+def shown_counts(counts: Mapping[str | None, int], small_text: str) -> dict[str, str]:
+    """The codes that occur, each with its count or ``small_text`` under the small-cell rule."""
+    present = {code: n for code, n in counts.items() if code and n}
+    hidden = hidden_cells(present)
+    return {code: small_text if code in hidden else str(n) for code, n in present.items()}
+
+
+def headline(db: Database, lang: Language, today: date | None = None) -> Headline:
+    """This week's and all intakes, by suggestion and by safety message shown (in ``lang``)."""
+    small_text = text(lang, "format.small", limit=SMALL_CELL)
+    intakes = load(db, Selection()).intakes
+    week = iso_week(today or date.today())
+    calm = codes_of("safety_level")[0]
+    safety = {code: n for code, n in tally(intakes, "safety_level").items() if code != calm}
+    return Headline(
+        this_week=sum(1 for row in intakes if row["week"] == week),
+        total=len(intakes),
+        suggestions=shown_counts(tally(intakes, "suggestion"), small_text),
+        safety=shown_counts(safety, small_text),
     )

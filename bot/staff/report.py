@@ -1,17 +1,21 @@
-"""`intake report`: one self-contained HTML file with weekly charts and the summary tables.
+"""`intake report`: one self-contained HTML file with charts and the summary tables.
 
-Charts are drawn with matplotlib (Agg, no display) and embedded as base64 PNG images; the
-page has no scripts and loads nothing, and its Content-Security-Policy says so, so it opens
-the same on a staff-meeting laptop with no network.
+The page comes from a Jinja2 template (``bot/staff/templates/report.html.j2``) with
+autoescaping on. Charts are drawn with matplotlib (Agg, no display) and embedded as base64
+PNG images; the page has no scripts and loads nothing, and its Content-Security-Policy says
+so, so it opens the same on a staff-meeting laptop with no network.
+
+Every chart says its n, and follows the small-cell rule of the tables: a count below 5 is
+written as "< 5" where its bar would be, and no bar is drawn for it. Each category keeps one
+colour and one hatch pattern, so bars stay apart in greyscale print too.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
-import html
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,35 +28,32 @@ from bot.staff.selection import (
     load,
     open_existing_db,
 )
-from bot.staff.tables import Table, summary_tables
+from bot.staff.tables import Table, count_text, summary_tables
 from bot.staff.texts import code_label, language, step_label, text
-from flows.model import SAFETY_LEVELS, Language
+from flows.model import Language
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-#: Okabe and Ito's palette: told apart with every common kind of colour blindness.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
-GREY = "#8C8C8C"
-#: The safety chart shows only the messages shown, the more urgent in vermillion.
-SAFETY_COLOURS: Mapping[str | None, str] = dict(
-    zip(SAFETY_LEVELS[1:], (PALETTE[1], PALETTE[5]), strict=True)
+#: Okabe and Ito's colours (told apart with every common kind of colour blindness), each with
+#: its own hatch so that categories whose greys are alike still differ in print.
+STYLES: tuple[tuple[str, str], ...] = (
+    ("#0072B2", ""),
+    ("#E69F00", "//"),
+    ("#009E73", ".."),
+    ("#CC79A7", "xx"),
+    ("#56B4E9", "\\\\"),
+    ("#D55E00", "++"),
+    ("#F0E442", "--"),
+    ("#000000", "oo"),
 )
+PALETTE = tuple(colour for colour, _ in STYLES)
+GREY = "#8C8C8C"
 CHART_WIDTH_PX = 800  # shown size; drawn at twice that (DPI / 100) for sharp screens
 DPI = 200
-
-STYLE = """
-body { font: 16px/1.45 system-ui, sans-serif; color: #1a1a1a; background: #fff; margin: 0; }
-main { max-width: 50rem; margin: 0 auto; padding: 1.5rem; }
-h1 { margin-bottom: 0.2rem; } h2 { margin-top: 2.2rem; border-bottom: 1px solid #ddd; }
-img { display: block; width: 100%; max-width: 800px; height: auto; margin: 0.8rem 0; }
-table { border-collapse: collapse; margin: 0.8rem 0; }
-th, td { padding: 0.2rem 0.7rem; border-bottom: 1px solid #eee; text-align: right; }
-th:first-child, td:first-child { text-align: left; }
-caption { text-align: left; font-weight: 600; padding: 0.4rem 0; }
-.note, footer { color: #555; font-size: 0.9rem; }
-"""
+#: A weekly chart spans at least this many weeks, so one week of data is a bar, not a wall.
+MIN_WEEK_SLOTS = 8
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
 
@@ -78,109 +79,132 @@ def _png(figure: Figure) -> str:
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def _week_axis(ax: Axes, weeks: Sequence[str]) -> None:
+def _tidy(ax: Axes, axis: str) -> None:
     from matplotlib.ticker import MaxNLocator
 
-    step = max(1, len(weeks) // 12)  # at most about a dozen labels
-    ax.set_xticks(range(0, len(weeks), step), weeks[::step], rotation=45, ha="right")
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_locator(MaxNLocator(integer=True))
     ax.spines[["top", "right"]].set_visible(False)
 
 
-def _stacked(
-    lang: Language,
-    weekly: figures.Weekly,
-    column: str,
-    colours: Mapping[str | None, str] | None = None,
-) -> Figure:
-    """Intakes per week, one coloured layer per code of ``column`` (those in ``colours``)."""
-    figure = _figure()
-    ax = figure.add_subplot()
-    bottom = [0] * len(weekly.weeks)
-    order = (*figures.codes_of(column), None)  # a code keeps its colour from chart to chart
-    for code, counts in weekly.by(column).items():
-        if colours is not None and code not in colours:
-            continue
-        ax.bar(
-            range(len(weekly.weeks)),
-            counts,
-            bottom=bottom,
-            color=colours[code] if colours else PALETTE[order.index(code) % len(PALETTE)],
-            label=code_label(lang, column, code),
-        )
-        bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
-    _week_axis(ax, weekly.weeks)
-    ax.set_ylabel(text(lang, "report.axis_intakes"))
-    if ax.get_legend_handles_labels()[0]:
-        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize="small")
-    return figure
+def _n_title(ax: Axes, lang: Language, n: int) -> None:
+    ax.set_title(text(lang, "report.chart_n", n=n), loc="left", fontsize="small")
 
 
 def overview_chart(lang: Language, weekly: figures.Weekly) -> Figure:
+    """Conversations started and completed, week by week; weeks below 5 written "< 5"."""
     figure = _figure()
     ax = figure.add_subplot()
-    positions = range(len(weekly.weeks))
-    ax.bar(
-        [p - 0.2 for p in positions],
-        weekly.started,
-        0.4,
-        color=PALETTE[4],
-        label=text(lang, "stats.started"),
+    series = (
+        (text(lang, "stats.started"), weekly.started, STYLES[4], -0.2),
+        (text(lang, "stats.completed"), weekly.completed, STYLES[0], 0.2),
     )
-    ax.bar(
-        [p + 0.2 for p in positions],
-        weekly.completed,
-        0.4,
-        color=PALETTE[0],
-        label=text(lang, "stats.completed"),
+    tallest = max((*weekly.started, *weekly.completed, figures.SMALL_CELL))
+    for label, counts, (colour, hatch), offset in series:
+        shown = [0 if figures.small(count) else count for count in counts]
+        positions = [index + offset for index in range(len(counts))]
+        ax.bar(positions, shown, 0.38, color=colour, hatch=hatch, edgecolor="#1a1a1a",
+               linewidth=0.4, label=label)  # fmt: skip
+        for position, count in zip(positions, counts, strict=True):
+            if figures.small(count):
+                ax.text(position, tallest * 0.02, count_text(lang, count), rotation=90,
+                        ha="center", va="bottom", fontsize="x-small")  # fmt: skip
+    slots = max(len(weekly.weeks), MIN_WEEK_SLOTS)
+    ax.set_xlim(-0.6, slots - 0.4)
+    step = max(1, len(weekly.weeks) // 12)  # at most about a dozen labels
+    crowded = len(weekly.weeks) > MIN_WEEK_SLOTS
+    ax.set_xticks(
+        range(0, len(weekly.weeks), step),
+        weekly.weeks[::step],
+        rotation=45 if crowded else 0,
+        ha="right" if crowded else "center",
     )
-    _week_axis(ax, weekly.weeks)
+    ax.set_ylim(0, tallest * 1.1)
+    _tidy(ax, "y")
     ax.set_ylabel(text(lang, "report.axis_conversations"))
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize="small")
+    _n_title(ax, lang, sum(weekly.started))
+    return figure
+
+
+def _bars(lang: Language, labels: Sequence[str], counts: Sequence[int], hidden: Sequence[bool],
+          styles: Sequence[tuple[str, str]], n: int, axis_label: str) -> Figure:  # fmt: skip
+    """One horizontal bar per category, its count at its end; hidden counts written "< 5"."""
+    figure = _figure(height=0.34 * len(labels) + 1.0)
+    ax = figure.add_subplot()
+    tallest = max((*counts, figures.SMALL_CELL))
+    for index, (count, hide, (colour, hatch)) in enumerate(
+        zip(counts, hidden, styles, strict=True)
+    ):
+        if not hide:
+            ax.barh(index, count, 0.7, color=colour, hatch=hatch, edgecolor="#1a1a1a",
+                    linewidth=0.4)  # fmt: skip
+        ax.text(0 if hide else count, index, f" {count_text(lang, count, hidden=hide)}",
+                va="center", fontsize="small")  # fmt: skip
+    ax.set_yticks(range(len(labels)), labels)
+    ax.invert_yaxis()
+    ax.set_xlim(0, tallest * 1.15)
+    ax.set_xlabel(axis_label)
+    _tidy(ax, "x")
+    _n_title(ax, lang, n)
     return figure
 
 
 def funnel_chart(lang: Language, data: StaffData) -> Figure:
     steps = figures.funnel(data)
-    figure = _figure(height=0.28 * len(steps) + 0.8)
-    ax = figure.add_subplot()
-    labels = [step_label(lang, step.step) for step in steps]
-    ax.barh(labels, [step.reached for step in steps], color=PALETTE[0])
-    ax.invert_yaxis()
-    ax.set_xlabel(text(lang, "report.axis_conversations"))
-    ax.spines[["top", "right"]].set_visible(False)
-    from matplotlib.ticker import MaxNLocator
-
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    return figure
+    return _bars(
+        lang,
+        [step_label(lang, step.step) for step in steps],
+        [step.reached for step in steps],
+        [figures.small(step.reached) for step in steps],
+        [STYLES[0]] * len(steps),
+        steps[0].reached,
+        text(lang, "report.axis_conversations"),
+    )
 
 
-def judgements_chart(lang: Language, data: StaffData) -> Figure:
-    """For each judgement, this selection's share of clear judgements beside the research's."""
+def codes_chart(lang: Language, intakes: Sequence[figures.Row], column: str) -> Figure:
+    """How many intakes hold each code of ``column``; a code keeps its style in every chart."""
+    tallied = figures.tally(intakes, column)
+    hidden = figures.hidden_cells(tallied)
+    order = (*figures.codes_of(column), None)
+    return _bars(
+        lang,
+        [code_label(lang, column, code) for code in tallied],
+        list(tallied.values()),
+        [code in hidden for code in tallied],
+        [STYLES[order.index(code) % len(STYLES)] for code in tallied],
+        len(intakes),
+        text(lang, "report.axis_intakes"),
+    )
+
+
+def judgements_chart(lang: Language, data: StaffData) -> Figure | None:
+    """Each judgement's share of clear ones beside the research sample's; None with too few."""
+    clear = {
+        column: [row for row in figures.judgement_shares(data.intakes, column) if row.research]
+        for column in figures.JUDGEMENTS
+    }
+    counts = {column: sum(row.count for row in rows) for column, rows in clear.items()}
+    if min(counts.values()) < figures.MIN_FOR_COMPARISON or any(
+        figures.small(row.count) for rows in clear.values() for row in rows
+    ):
+        return None
     figure = _figure()
     axes = figure.subplots(1, len(figures.JUDGEMENTS), sharey=True)
-    for ax, column in zip(axes, figures.JUDGEMENTS, strict=True):
-        rows = [row for row in figures.judgement_shares(data.intakes, column) if row.research]
+    for ax, (column, rows) in zip(axes, clear.items(), strict=True):
         positions = range(len(rows))
-        ours = [row.of_clear or 0 for row in rows]
-        ax.bar(
-            [p - 0.2 for p in positions],
-            ours,
-            0.4,
-            color=PALETTE[0],
-            label=text(lang, "report.this_clinic"),
-        )
-        ax.bar(
-            [p + 0.2 for p in positions],
-            [row.research or 0 for row in rows],
-            0.4,
-            color=GREY,
-            label=text(lang, "header.research"),
-        )
+        ax.bar([p - 0.2 for p in positions], [row.of_clear or 0 for row in rows], 0.4,
+               color=STYLES[0][0], label=text(lang, "report.this_clinic"))  # fmt: skip
+        ax.bar([p + 0.2 for p in positions], [row.research or 0 for row in rows], 0.4,
+               color=GREY, hatch="//", edgecolor="#1a1a1a", linewidth=0.4,
+               label=text(lang, "header.research"))  # fmt: skip
         ax.set_xticks(
             list(positions), [code_label(lang, column, row.code) for row in rows], fontsize="small"
         )
-        ax.set_title(text(lang, f"section.{column}"), fontsize="medium")
+        ax.set_title(
+            text(lang, "format.titled", title=text(lang, f"section.{column}"), n=counts[column]),
+            fontsize="small",
+        )
         ax.set_ylim(0, 1)
         ax.yaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
         ax.spines[["top", "right"]].set_visible(False)
@@ -197,12 +221,14 @@ class Section:
     title: str
     chart: str | None  # base64 PNG
     tables: tuple[Table, ...]
+    chart_note: str = ""  # said instead of a chart that is not drawn
 
 
 def sections(data: StaffData, lang: Language) -> list[Section]:
-    """The report, section by section: a chart where time or comparison tells something."""
+    """The report, section by section: a chart where it tells something, then its tables."""
     tables = {table.key: table for table in summary_tables(data, lang)}
     weekly = figures.weekly(data)
+    judgements = judgements_chart(lang, data)
     return [
         Section(
             text(lang, "report.chart_overview"),
@@ -214,74 +240,55 @@ def sections(data: StaffData, lang: Language) -> list[Section]:
         ),
         Section(
             text(lang, "report.chart_suggestions"),
-            _png(_stacked(lang, weekly, "suggestion")),
+            _png(codes_chart(lang, data.intakes, "suggestion")),
             (tables["suggestions"],),
         ),
         Section(
             text(lang, "report.chart_judgements"),
-            _png(judgements_chart(lang, data)),
+            _png(judgements) if judgements else None,
             tuple(tables[column] for column in figures.JUDGEMENTS),
+            "" if judgements else text(lang, "report.too_few", minimum=figures.MIN_FOR_COMPARISON),
         ),
         Section(
             text(lang, "report.chart_roles"),
-            _png(_stacked(lang, weekly, "role")),
+            _png(codes_chart(lang, data.intakes, "role")),
             (tables["roles"], tables["languages"]),
         ),
         Section(
             text(lang, "report.chart_safety"),
-            _png(_stacked(lang, weekly, "safety_level", SAFETY_COLOURS)),
+            _png(codes_chart(lang, data.intakes, "safety_level")),
             (tables["safety"], tables["safety_answer"]),
         ),
     ]
 
 
-def _table_html(table: Table) -> str:
-    e = html.escape
-    head = "".join(f"<th>{e(cell)}</th>" for cell in table.headers)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{e(cell)}</td>" for cell in row) + "</tr>" for row in table.rows
-    )
-    note = f'<p class="note">{e(table.note)}</p>' if table.note else ""
-    return (
-        f"<table><caption>{e(table.title)}</caption><thead><tr>{head}</tr></thead>"
-        f"<tbody>{body}</tbody></table>{note}"
-    )
-
-
 def render_html(data: StaffData, lang: Language) -> str:
-    """The whole report as one HTML document."""
-    e = html.escape
-    selection = data.selection.describe(lang)
+    """The whole report as one HTML document, from the template."""
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    environment = Environment(
+        loader=PackageLoader("bot.staff", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     weekly = figures.weekly(data)
-    parts = [
-        "<!doctype html>",
-        f'<html lang="{lang}"><head><meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{e(text(lang, 'report.title'))}</title><style>{STYLE}</style></head>",
-        f"<body><main><h1>{e(text(lang, 'report.title'))}</h1>",
-    ]
-    if not weekly.weeks:
-        parts.append(f"<p>{e(text(lang, 'report.empty_subtitle', selection=selection))}</p>")
+    selection = data.selection.describe(lang)
+    if weekly.weeks:
+        subtitle = text(lang, "report.subtitle", selection=selection, first=weekly.weeks[0],
+                        last=weekly.weeks[-1])  # fmt: skip
     else:
-        subtitle = text(
-            lang,
-            "report.subtitle",
-            selection=selection,
-            first=weekly.weeks[0],
-            last=weekly.weeks[-1],
-        )
-        parts.append(f"<p>{e(subtitle)}</p>")
-        for section in sections(data, lang):
-            parts.append(f"<section><h2>{e(section.title)}</h2>")
-            if section.chart:
-                parts.append(
-                    f'<img src="data:image/png;base64,{section.chart}" alt="{e(section.title)}">'
-                )
-            parts += [_table_html(table) for table in section.tables]
-            parts.append("</section>")
-    parts.append(f"<footer><p>{e(text(lang, 'report.footer'))}</p></footer></main></body></html>")
-    return "\n".join(parts) + "\n"
+        subtitle = text(lang, "report.empty_subtitle", selection=selection)
+    return environment.get_template("report.html.j2").render(
+        lang=lang,
+        csp=CSP,
+        title=text(lang, "report.title"),
+        subtitle=subtitle,
+        rule=text(lang, "report.small_cells", limit=figures.SMALL_CELL),
+        sections=sections(data, lang) if weekly.weeks else [],
+        footer=text(lang, "report.footer"),
+    )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -1,140 +1,103 @@
-"""`intake review`: browse the anonymised intakes in Datasette, read-only, behind a password.
+"""`intake review`: browse the anonymised intakes in Datasette, read-only, one login per person.
 
-Datasette never opens the live database. On start, the staff tables (intakes without their
-free text, and progress counts) are copied into a fresh SQLite file in a private temporary
-folder, and only that copy is served, immutable: sessions, links and pseudonyms are not in
-it, so no query, canned or crafted, can reach them. Arbitrary SQL is off all the same, the
-server listens on 127.0.0.1 only, and every page needs the staff login
-(datasette-auth-passwords, the hash from ``INTAKE_STAFF_PASSWORD_HASH``).
+Datasette never opens the live database. The staff tables (intakes without their free text,
+and progress counts) are copied into a SQLite file in a private temporary folder, with every
+code's label in the staff language beside it, and only that copy is served: sessions, links
+and pseudonyms are not in it, so no query, canned or crafted, can reach them. The copy is
+rebuilt from the live database while the server runs (`bot.staff.review_site`), at most
+every ``--refresh`` seconds and after each login. Arbitrary SQL is off all the same, the
+server listens on 127.0.0.1 only, and every page needs a staff login
+(datasette-auth-passwords; accounts from `bot.staff.accounts`). Logins, views and downloads
+are counted per staff member and ISO week in the access log, its own database file.
 """
 
 from __future__ import annotations
 
 import argparse
 import getpass
+import html
 import json
 import os
-import re
 import signal
-import sqlite3
 import sys
 import tempfile
-from contextlib import closing
+from collections.abc import Sequence
 from pathlib import Path
 
 import storage
-from bot.staff.selection import (
-    FREE_TEXT,
-    add_database_argument,
-    add_language_argument,
-    existing_database,
+from bot.staff.accounts import (
+    ACCOUNTS_FILE_ENV,
+    PASSWORD_HASH_ENV,
+    Account,
+    load_accounts,
+    password_problem,
 )
-from bot.staff.texts import column_meaning, language, table_meaning, text
-from flows.engine import PROGRESS_STEPS
+from bot.staff.figures import PROGRESS_STEPS
+from bot.staff.selection import add_database_argument, add_language_argument, existing_database
+from bot.staff.texts import code_label, column_meaning, language, step_label, table_meaning, text
 from flows.model import SAFETY_LEVELS, Language
 from flows.questions import QUESTION_BY_KEY
-from storage.schema import STAFF_TABLES, TABLES
+from storage.audit import ACTIONS, AUDIT_TABLE_SQL, STAFF_NAME, audit_path, open_audit
+from storage.schema import RECORD_COLUMNS, STAFF_TABLES, TABLES
+from storage.staff import HIDDEN_COLUMNS, create_staff_copy, labels_table, staff_queries
 
-PASSWORD_HASH_ENV = "INTAKE_STAFF_PASSWORD_HASH"  # noqa: S105 (a setting's name)
-STAFF_ACCOUNT = "staff"
+AUDIT_DB_ENV = "INTAKE_AUDIT_DB"
 DATABASE = "intake"  # the served copy's name, and so its path: /intake/intakes
-#: Columns of the staff tables that the browser never shows.
-HIDDEN_COLUMNS = frozenset({FREE_TEXT})
-#: The form datasette-auth-passwords writes (and `intake review --hash-password` prints).
-PASSWORD_HASH = re.compile(r"pbkdf2_sha256\$[0-9]+\$[^$\s]+\$[A-Za-z0-9+/=]+")
-MIN_PASSWORD_LENGTH = 10
+AUDIT_TABLE = "audit"
+#: The access log's columns, described for staff.
+AUDIT_COLUMNS = ("week", "staff", "action", "subject", "count")
 HOST = "127.0.0.1"  # never another interface: reach it from elsewhere through an SSH tunnel
+DEFAULT_REFRESH = 60.0
+#: Where each account's hash waits for Datasette to read it (never in the served metadata).
+HASH_VARIABLE = "INTAKE_REVIEW_HASH_{number}"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_database_argument(parser)
     parser.add_argument("--port", type=int, default=8001, help="port on 127.0.0.1 (default 8001)")
     parser.add_argument(
+        "--refresh",
+        type=float,
+        default=DEFAULT_REFRESH,
+        metavar="SECONDS",
+        help="rebuild the served copy at most this often while pages are asked for (default 60)",
+    )
+    parser.add_argument(
         "--hash-password",
-        action="store_true",
-        help=f"print a hash of a new staff password for {PASSWORD_HASH_ENV}, and exit",
+        metavar="NAME",
+        help="print an account line (NAME:HASH) for a new staff password, and exit",
     )
     add_language_argument(parser)
-
-
-# ---- the copy that is served
-
-
-def iso_week_sql(day: str = "'now'") -> str:
-    """SQL for the ISO week of ``day`` (a date expression), like storage writes: 2026-W48.
-
-    The ISO week is the week of the Thursday in it: three days back, then forward to a
-    Thursday, gives that Thursday; its year is the week's year and its day of the year
-    gives the week number.
-    """
-    thursday = f"date({day}, '-3 days', 'weekday 4')"
-    return (
-        f"strftime('%Y', {thursday}) || '-W' || "
-        f"printf('%02d', (CAST(strftime('%j', {thursday}) AS INTEGER) - 1) / 7 + 1)"
-    )
-
-
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def staff_copy(source: Path, target: Path) -> int:
-    """Copy the staff tables, less the hidden columns, into a new file; the number of intakes.
-
-    The live database is opened read-only, and only the staff tables are read from it.
-    """
-    with closing(sqlite3.connect(target.resolve().as_uri(), uri=True)) as copy:
-        copy.execute("ATTACH DATABASE ? AS live", [source.resolve().as_uri() + "?mode=ro"])
-        for table in STAFF_TABLES:
-            info = copy.execute(f"PRAGMA live.table_info({_quoted(table)})").fetchall()
-            columns = [row for row in info if row[1] not in HIDDEN_COLUMNS]
-            names = ", ".join(_quoted(row[1]) for row in columns)
-            keys = [row[1] for row in sorted(info, key=lambda row: row[5]) if row[5]]
-            definitions = [
-                f"{_quoted(name)} {kind}{' NOT NULL' if not_null else ''}"
-                for _, name, kind, not_null, _, _ in columns
-            ]
-            definitions.append(f"PRIMARY KEY ({', '.join(_quoted(key) for key in keys)})")
-            # Table and column names come from storage's schema and SQLite, never from input.
-            copy.execute(f"CREATE TABLE {_quoted(table)} ({', '.join(definitions)})")
-            copy.execute(
-                f"INSERT INTO main.{_quoted(table)} ({names}) "  # noqa: S608
-                f"SELECT {names} FROM live.{_quoted(table)}"
-            )
-        copy.execute("CREATE INDEX intakes_week ON intakes (week)")
-        copy.commit()
-        copy.execute("DETACH DATABASE live")
-        (count,) = copy.execute("SELECT count(*) FROM intakes").fetchone()
-    return int(count)
 
 
 # ---- what Datasette shows
 
 
-def canned_queries(lang: Language) -> dict[str, dict[str, str]]:
-    """The ready-made queries staff can run (they cannot write their own)."""
-    no_danger, no = SAFETY_LEVELS[0], QUESTION_BY_KEY["safety"].no_code
-    step_order = " ".join(
-        f"WHEN '{step}' THEN {number}" for number, step in enumerate(PROGRESS_STEPS, 1)
-    )
-    # Built from the codes in flows and storage, never from input.
-    sql = {
-        "this_week": f"SELECT * FROM intakes WHERE week = {iso_week_sql()} ORDER BY clinic, id",  # noqa: S608
-        "suggestions_by_clinic": (
-            "SELECT clinic, suggestion, count(*) AS intakes FROM intakes "
-            "GROUP BY clinic, suggestion ORDER BY clinic, intakes DESC, suggestion"
-        ),
-        "safety_responses": (
-            "SELECT week, clinic, lang, role, safety_answer, safety_level, suggestion "  # noqa: S608
-            f"FROM intakes WHERE safety_level != '{no_danger}' "
-            f"OR (safety_answer IS NOT NULL AND safety_answer != '{no}') "
-            "ORDER BY week DESC, clinic"
-        ),
-        "drop_off": (
-            "SELECT question AS step, sum(count) AS reached FROM progress "  # noqa: S608
-            f"GROUP BY question ORDER BY CASE question {step_order} ELSE 99 END"
-        ),
+def served_columns() -> list[str]:
+    return [c for c in TABLES["intakes"].columns if c not in HIDDEN_COLUMNS]
+
+
+def labels(lang: Language) -> dict[str, dict[str, str]]:
+    """Every coded column's codes and their labels in the staff language, for the copy."""
+    coded = {
+        column: {code: code_label(lang, column, code) for code in RECORD_COLUMNS[column].codes}
+        for column in served_columns()
+        if column in RECORD_COLUMNS and RECORD_COLUMNS[column].codes
     }
+    coded["question"] = {step: step_label(lang, step) for step in PROGRESS_STEPS}
+    coded["action"] = {action: text(lang, f"review.action.{action}") for action in ACTIONS}
+    return coded
+
+
+def canned_queries(lang: Language) -> dict[str, dict[str, str]]:
+    """The ready-made queries staff can run (they cannot write their own), with labels."""
+    sql = staff_queries(
+        served_columns(),
+        list(labels(lang)),
+        PROGRESS_STEPS,
+        calm_level=SAFETY_LEVELS[0],
+        no_answer=QUESTION_BY_KEY["safety"].no_code,
+    )
     return {
         name: {
             "sql": query,
@@ -145,35 +108,68 @@ def canned_queries(lang: Language) -> dict[str, dict[str, str]]:
     }
 
 
-def metadata(lang: Language) -> dict[str, object]:
-    """Datasette's metadata: titles, column meanings, queries, and who may see what."""
-    tables = {
-        table: {
-            "title": table,
-            "description": table_meaning(lang, table),
-            "columns": {
+def folded(lang: Language, description: str, columns: dict[str, str]) -> str:
+    """A table's description with its column descriptions folded away (HTML, escaped)."""
+    rows = "".join(
+        f"<dt>{html.escape(name)}</dt><dd>{html.escape(meaning)}</dd>"
+        for name, meaning in columns.items()
+    )
+    return (
+        f"<p>{html.escape(description)}</p><details><summary>"
+        f"{html.escape(text(lang, 'review.columns'))}</summary><dl>{rows}</dl></details>"
+    )
+
+
+def table_metadata(lang: Language) -> dict[str, dict[str, object]]:
+    described = {
+        table: (
+            table_meaning(lang, table),
+            {
                 column: column_meaning(lang, table, column)
                 for column in TABLES[table].columns
                 if column not in HIDDEN_COLUMNS
             },
-            "sort_desc": "week",
-        }
+        )
         for table in STAFF_TABLES
     }
+    described[AUDIT_TABLE] = (
+        text(lang, "review.audit_description"),
+        {column: text(lang, f"review.audit_{column}") for column in AUDIT_COLUMNS},
+    )
+    tables: dict[str, dict[str, object]] = {
+        table: {
+            "title": text(lang, f"review.table_{table}"),
+            "description_html": folded(lang, description, columns),
+            "sort_desc": "week",
+        }
+        for table, (description, columns) in described.items()
+    }
+    for column in labels(lang):
+        tables[labels_table(column)] = {"hidden": True, "label_column": "label"}
+    return tables
+
+
+def metadata(lang: Language, accounts: Sequence[Account]) -> dict[str, object]:
+    """Datasette's metadata: titles, descriptions, queries, and who may see what.
+
+    The hashes themselves are not in it (Datasette shows its metadata to logged-in users):
+    each is read from an environment variable of this process only.
+    """
     return {
         "title": text(lang, "review.title"),
         "description": text(lang, "review.description"),
-        "allow": {"id": STAFF_ACCOUNT},
+        "allow": {"id": [account.name for account in accounts]},
         "allow_sql": False,
         "plugins": {
             "datasette-auth-passwords": {
-                f"{STAFF_ACCOUNT}_password_hash": {"$env": PASSWORD_HASH_ENV}
+                f"{account.name}_password_hash": {"$env": HASH_VARIABLE.format(number=number)}
+                for number, account in enumerate(accounts)
             }
         },
         "databases": {
             DATABASE: {
                 "title": text(lang, "review.title"),
-                "tables": tables,
+                "tables": table_metadata(lang),
                 "queries": canned_queries(lang),
             }
         },
@@ -183,39 +179,29 @@ def metadata(lang: Language) -> dict[str, object]:
 # ---- the password
 
 
-def check_password_hash(environ: dict[str, str] | os._Environ[str] = os.environ) -> str:
-    """The staff password hash from the configuration, or ConfigError saying how to make one."""
-    value = environ.get(PASSWORD_HASH_ENV, "").strip()
-    if not value:
-        raise storage.ConfigError(
-            f"{PASSWORD_HASH_ENV} is not set: make a hash with `intake review --hash-password` "
-            "and put it in .env (in single quotes: it contains $ signs)."
-        )
-    if not PASSWORD_HASH.fullmatch(value):
-        raise storage.ConfigError(
-            f"{PASSWORD_HASH_ENV} is not a password hash (pbkdf2_sha256$...): make one with "
-            "`intake review --hash-password`; never put the password itself there."
-        )
-    return value
-
-
-def hash_password_command(lang: Language) -> int:
-    """Ask for a new staff password (twice at a terminal) and print its hash."""
+def hash_password_command(lang: Language, name: str) -> int:
+    """Ask for a new staff member's password (twice at a terminal); print their account line."""
     from datasette_auth_passwords.utils import hash_password
 
+    if not STAFF_NAME.fullmatch(name):
+        print(text(lang, "review.bad_name", name=name), file=sys.stderr)
+        return 1
     if sys.stdin.isatty():
-        password = getpass.getpass(text(lang, "review.password") + " ")
+        password = getpass.getpass(text(lang, "review.password", name=name) + " ")
         if getpass.getpass(text(lang, "review.password_again") + " ") != password:
             print(text(lang, "review.password_mismatch"), file=sys.stderr)
             return 1
     else:
         password = sys.stdin.readline().rstrip("\r\n")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        print(text(lang, "review.password_short", length=MIN_PASSWORD_LENGTH), file=sys.stderr)
+    problem = password_problem(password, name)
+    if problem:
+        key, values = problem
+        print(text(lang, key, **values), file=sys.stderr)
         return 1
-    hashed = hash_password(password)
-    print(hashed)
-    print(text(lang, "review.hash_hint", name=PASSWORD_HASH_ENV, hash=hashed), file=sys.stderr)
+    line = f"{name}:{hash_password(password)}"
+    print(line)
+    hint = text(lang, "review.hash_hint", file=ACCOUNTS_FILE_ENV, name=PASSWORD_HASH_ENV)
+    print(hint, file=sys.stderr)
     return 0
 
 
@@ -229,7 +215,7 @@ def serve(copy: Path, metadata_file: Path, port: int) -> None:
     cli.main(
         [
             "serve",
-            "--immutable", str(copy),
+            str(copy),
             "--metadata", str(metadata_file),
             "--host", HOST,
             "--port", str(port),
@@ -249,23 +235,44 @@ def _stop(signum: int, frame: object) -> None:
     raise _StopSignalError
 
 
+def audit_file(db: Path) -> Path:
+    return Path(os.environ.get(AUDIT_DB_ENV) or audit_path(db))
+
+
 def run(args: argparse.Namespace) -> int:
     lang = language(args.lang)
-    if args.hash_password:
-        return hash_password_command(lang)
-    check_password_hash()
+    if args.hash_password is not None:
+        return hash_password_command(lang, args.hash_password)
+    accounts = load_accounts()
     source = existing_database(args.db)
     storage.open_db(source).close()  # brings an older database's tables up to date first
+    audit = audit_file(source)
+    open_audit(audit).close()
+    from bot.staff.review_site import ReviewSite, install
+
+    for number, account in enumerate(accounts):
+        os.environ[HASH_VARIABLE.format(number=number)] = account.password_hash
     # uvicorn stops gracefully on a signal and then raises it again; these handlers turn it
     # into an exception, so the temporary copy is deleted (retention applies to copies too).
     previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         with tempfile.TemporaryDirectory(prefix="intake-review-") as folder:
             copy = Path(folder) / f"{DATABASE}.db"
-            intakes = staff_copy(source, copy)
+            meta = metadata(lang, accounts)
+            queries = meta["databases"][DATABASE]["queries"]  # type: ignore[index]
+            subjects = frozenset({*STAFF_TABLES, AUDIT_TABLE, *queries})
+            intakes = create_staff_copy(source, copy, labels(lang), AUDIT_TABLE_SQL)
+            site = ReviewSite(source, copy, audit, DATABASE, subjects, args.refresh)
+            site.rebuild()
+            install(site)
             metadata_file = Path(folder) / "metadata.json"
-            metadata_file.write_text(json.dumps(metadata(lang), ensure_ascii=False), "utf-8")
-            print(text(lang, "review.snapshot", intakes=intakes, port=args.port), flush=True)
+            metadata_file.write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
+            names = ", ".join(account.name for account in accounts)
+            print(
+                text(lang, "review.serving", intakes=intakes, port=args.port, names=names,
+                     seconds=f"{args.refresh:g}"),
+                flush=True,
+            )  # fmt: skip
             serve(copy, metadata_file, args.port)
     except _StopSignalError:
         pass

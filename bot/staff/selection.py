@@ -13,9 +13,10 @@ from bot.staff.texts import text
 from flows.model import LANGUAGES, Language
 from storage.dates import check_week
 from storage.schema import CLINIC_CODE
+from storage.staff import FREE_TEXT, INTAKE_COLUMNS, ProgressCount
 
-#: The one column in a parent's own words: shown by no staff tool, exported only on request.
-FREE_TEXT = "free_text"
+#: The columns figures, tables and charts read: all but the free text, which none shows.
+SHOWN_COLUMNS: tuple[str, ...] = tuple(c for c in INTAKE_COLUMNS if c != FREE_TEXT)
 
 
 def week_argument(value: str) -> str:
@@ -83,16 +84,6 @@ class Selection:
 
 
 @dataclass(frozen=True, slots=True)
-class ProgressCount:
-    """How many conversations reached one step in one week at one clinic."""
-
-    week: str
-    clinic: str
-    question: str
-    count: int
-
-
-@dataclass(frozen=True, slots=True)
 class StaffData:
     """The selected intakes (free text left out) and progress counts."""
 
@@ -116,27 +107,8 @@ def open_existing_db(path: str | None) -> Database:
     return storage.open_db(existing_database(path))
 
 
-def progress_counts(db: Database, selection: Selection) -> list[ProgressCount]:
-    """Progress counts in the selection (storage has no reader for them yet)."""
-    where: list[str] = []
-    params: list[str] = []
-    if selection.since is not None:
-        where.append("week >= ?")
-        params.append(selection.since)
-    if selection.clinic is not None:
-        where.append("clinic = ?")
-        params.append(selection.clinic)
-    sql = "SELECT week, clinic, question, count FROM progress"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    rows = db.execute(sql + " ORDER BY week, clinic, question", params).fetchall()
-    return [ProgressCount(*row) for row in rows]
-
-
 def load(db: Database, selection: Selection) -> StaffData:
     """The selection's intakes without their free text, and its progress counts."""
-    rows = storage.intake_rows(db, since_week=selection.since, clinic=selection.clinic)
-    intakes = tuple(
-        {name: value for name, value in row.items() if name != FREE_TEXT} for row in rows
-    )
-    return StaffData(selection, intakes, tuple(progress_counts(db, selection)))
+    where = {"since_week": selection.since, "clinic": selection.clinic}
+    intakes = storage.intake_rows(db, **where, columns=SHOWN_COLUMNS)
+    return StaffData(selection, tuple(intakes), tuple(storage.progress_counts(db, **where)))

@@ -207,6 +207,7 @@ def clinic_config_file(folder: Path) -> Path:
 
 def fill(db_path: Path, intakes: Sequence[Intake], *, declined: int = 0) -> Path:
     """A database with these conversations played into it, one parent each."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
     engine = Engine(load_clinic_config(clinic_config_file(db_path.parent)))
     with storage.open_db(db_path) as db:
         service = IntakeService(db, engine, SECRET)

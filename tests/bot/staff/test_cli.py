@@ -31,6 +31,34 @@ def test_every_staff_command_takes_a_language(name: str) -> None:
     assert args.lang == "sv"
 
 
+STAFF_MODULES = (
+    "bot.staff.stats", "bot.staff.export", "bot.staff.report", "bot.staff.review", "bot.staff.qr",
+    "bot.staff.figures", "bot.staff.tables", "bot.staff.codebook", "bot.staff.accounts",
+    "bot.staff.redcap",
+    "bot.staff.review_site", "bot.health", "bot.backup",
+)  # fmt: skip
+
+
+def test_staff_tools_never_load_the_state_machine() -> None:
+    """Constants come from flows' data modules: importing a staff tool builds no machine."""
+    code = (
+        f"import sys, importlib; [importlib.import_module(m) for m in {STAFF_MODULES!r}]; "
+        "print(' '.join(m for m in ('transitions', 'flows.engine', 'telegram') "
+        "if m in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert loaded.stdout.strip() == ""
+
+
+def test_the_staff_steps_are_the_engines() -> None:
+    from bot.staff.figures import PROGRESS_STEPS
+    from flows.engine import PROGRESS_STEPS as ENGINE_STEPS
+
+    assert PROGRESS_STEPS == ENGINE_STEPS
+
+
 def test_building_the_command_line_loads_no_heavy_library() -> None:
     code = (
         "import sys, bot.cli; bot.cli.build_parser(); "

@@ -14,6 +14,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -28,14 +29,19 @@ from datasette_auth_passwords.utils import hash_password, verify_password
 
 import storage
 from bot.cli import main
-from bot.staff.review import check_password_hash, iso_week_sql, metadata, staff_copy
-from flows.engine import PROGRESS_STEPS
+from bot.staff.accounts import MIN_ITERATIONS, load_accounts
+from bot.staff.figures import PROGRESS_STEPS
+from bot.staff.review import metadata
+from storage.audit import accesses, audit_path, open_audit
 from storage.dates import iso_week
-from tests.support.staff import FREE_TEXT_WORDS, STANDARD, Intake, fill
+from storage.staff import create_staff_copy, iso_week_sql
+from tests.support.staff import FREE_TEXT_WORDS, STANDARD, Intake, debian_tool, fill
 
-PASSWORD = "a long staff password"
-#: A cheap hash (few iterations) keeps the test fast; the command makes full-strength ones.
-PASSWORD_HASH = hash_password(PASSWORD, iterations=1000)
+PASSWORDS = {"anna.b": "violet harbour kettle 42", "bert": "seven quiet lanterns drift"}
+#: Full-strength hashes (the minimum the command accepts); made once for the module.
+HASHES = {name: hash_password(password, iterations=MIN_ITERATIONS)
+          for name, password in PASSWORDS.items()}  # fmt: skip
+REFRESH = 1.0  # seconds: short, so the refresh test need not wait long
 
 
 #: Pages a curious staff member might open; none may show a pseudonym or free text.
@@ -45,6 +51,7 @@ EVERY_PAGE = (
     "/intake/intakes?_size=max",
     "/intake/intakes.csv?_size=max",
     "/intake/progress.json",
+    "/intake/audit",
     "/intake/this_week",
     "/intake/safety_responses",
     "/-/metadata.json",
@@ -74,8 +81,10 @@ class Browser:
         try:
             with self.opener.open(self.base + path, data=data, timeout=20) as response:
                 status, body = response.status, response.read().decode("utf-8")
+                self.url = response.url
         except urllib.error.HTTPError as error:
             status, body = error.code, error.read().decode("utf-8", "replace")
+            self.url = error.url
         Browser.seen.append(body)
         return status, body
 
@@ -84,12 +93,13 @@ class Browser:
         assert status == 200, (path, status, body[:300])
         return json.loads(body)
 
-    def log_in(self, password: str = PASSWORD) -> str:
+    def log_in(self, name: str = "anna.b", password: str | None = None) -> str:
         status, page = self.open("/-/login")
         assert status == 200
         match = re.search(r'name="csrftoken" value="([^"]+)"', page)
         assert match, "no CSRF token on the login form"
-        form = {"username": "staff", "password": password, "csrftoken": match.group(1)}
+        form = {"username": name, "password": password or PASSWORDS[name],
+                "csrftoken": match.group(1)}  # fmt: skip
         return self.open("/-/login", form)[1]
 
 
@@ -101,18 +111,30 @@ def review_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def server(review_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def accounts_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("accounts") / "staff-accounts"
+    lines = ["# intake review: one line per staff member", *(f"{n}:{h}" for n, h in HASHES.items())]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def server(
+    review_db: Path, accounts_file: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """`intake review` running on a free port; on teardown, stopped and its copy gone."""
     temp = tmp_path_factory.mktemp("review-temp")
     log = tmp_path_factory.mktemp("review-log") / "review.log"
     port = free_port()
-    env = {**os.environ, "INTAKE_STAFF_PASSWORD_HASH": PASSWORD_HASH, "TMPDIR": str(temp)}
-    env.pop("INTAKE_DB", None)
+    env = {**os.environ, "INTAKE_STAFF_ACCOUNTS": str(accounts_file), "TMPDIR": str(temp)}
+    for name in ("INTAKE_DB", "INTAKE_STAFF_PASSWORD_HASH", "INTAKE_AUDIT_DB"):
+        env.pop(name, None)
     command = [sys.executable, "-m", "bot.cli", "review", "--db", str(review_db)]
     with log.open("w") as output:
         process = subprocess.Popen(
-            [*command, "--port", str(port)], cwd=temp.parent, env=env, stdout=output, stderr=output
-        )
+            [*command, "--port", str(port), "--refresh", str(REFRESH)],
+            cwd=temp.parent, env=env, stdout=output, stderr=output,
+        )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
@@ -135,20 +157,52 @@ def stored(db_path: Path, sql: str) -> list[tuple[object, ...]]:
         return db.execute(sql).fetchall()
 
 
-def test_an_anonymous_visitor_is_refused_everywhere(server: str) -> None:
+LOGIN_FORM = 'name="password"'
+
+
+def test_an_anonymous_visitor_gets_the_login_page_everywhere(server: str) -> None:
     browser = Browser(server)
     for path in ("/", "/intake", "/intake/intakes", "/intake/intakes.json", "/intake/this_week",
-                 "/intake/progress.csv", "/-/metadata.json"):  # fmt: skip
-        assert browser.open(path)[0] == 403, path
+                 "/intake/progress.csv", "/intake/audit", "/-/metadata.json"):  # fmt: skip
+        status, page = browser.open(path)
+        assert (status, browser.url) == (200, server + "/-/login"), path
+        assert LOGIN_FORM in page, path
+        assert "mip" not in page.lower(), path
+        assert "2026-W" not in page, path
+
+
+def test_a_real_browser_opening_the_address_sees_the_login_form(server: str) -> None:
+    chromium = debian_tool("chromium", "chromium")
+    flags = (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    )
+    with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile:
+        dom = subprocess.run(
+            [chromium, *flags, f"--user-data-dir={profile}", "--dump-dom", server + "/"],
+            capture_output=True, text=True, check=True, timeout=120,
+        ).stdout  # fmt: skip
+    assert 'action="/-/login"' in dom or LOGIN_FORM in dom
+    assert "Forbidden" not in dom
 
 
 def test_a_wrong_password_does_not_log_in(server: str) -> None:
     browser = Browser(server)
-    assert "Invalid username or password" in browser.log_in("not the password")
-    assert browser.open("/intake/intakes")[0] == 403
+    assert "Invalid username or password" in browser.log_in("anna.b", "not the password")
+    assert "Invalid username or password" in browser.log_in("bert", PASSWORDS["anna.b"])
+    browser.open("/intake/intakes")
+    assert browser.url == server + "/-/login"
 
 
-def test_staff_see_the_intakes_with_their_descriptions(server: str, review_db: Path) -> None:
+def test_staff_see_the_intakes_with_labels_and_folded_descriptions(
+    server: str, review_db: Path
+) -> None:
     browser = Browser(server)
     browser.log_in()
     rows = browser.json("/intake/intakes.json?_shape=array&_size=max")
@@ -160,17 +214,32 @@ def test_staff_see_the_intakes_with_their_descriptions(server: str, review_db: P
     assert all("free_text" not in row for row in rows)
     status, page = browser.open("/intake/intakes")
     assert status == 200
-    assert "ISO week the intake was completed, e.g. 2026-W48." in page  # a column description
-    assert "One row per completed intake, anonymised" in page  # the table's description
+    # Each code is shown with its label (Datasette's foreign-key labels), the code beside it.
+    assert re.search(r">Mother</a>\s*(&nbsp;)?\s*<em>mother</em>", page), page[:2000]
+    assert ">MIP with guidance, CHC alongside</a>" in page
+    # Column descriptions are there, folded away under one summary line.
+    start = page.index("<details><summary>What each column holds</summary>")
+    details = page[start : page.index("</details>", start)]
+    assert "ISO week the intake was completed, e.g. 2026-W48." in details
+    assert '<dl class="column-descriptions">' not in page
     assert "Intake logs" in browser.open("/")[1]  # the instance's title
 
 
-def test_staff_have_the_canned_queries(server: str, review_db: Path) -> None:
+def test_labels_follow_the_staff_language() -> None:
+    tables = metadata("sv", load_accounts({"INTAKE_STAFF_PASSWORD_HASH": f"bert:{HASHES['bert']}"}))
+    intakes = tables["databases"]["intake"]["tables"]["intakes"]  # type: ignore[index]
+    assert "Vad varje kolumn innehåller" in intakes["description_html"]
+    assert "ISO-veckan" in intakes["description_html"]
+
+
+def test_staff_have_the_canned_queries_with_labels(server: str, review_db: Path) -> None:
     browser = Browser(server)
-    browser.log_in()
+    browser.log_in("bert")
     database = browser.json("/intake.json")
     assert isinstance(database, dict)
-    assert {table["name"] for table in database["tables"]} == {"intakes", "progress"}
+    assert {table["name"] for table in database["tables"] if not table["hidden"]} == {
+        "intakes", "progress", "audit",
+    }  # fmt: skip
     queries = {query["name"] for query in database["queries"]}
     assert queries == {"this_week", "suggestions_by_clinic", "safety_responses", "drop_off"}
 
@@ -179,14 +248,22 @@ def test_staff_have_the_canned_queries(server: str, review_db: Path) -> None:
     assert isinstance(this_week, list)
     assert len(this_week) == len(stored(review_db, f"SELECT id FROM intakes WHERE week = '{week}'"))
     assert len(this_week) >= 1
+    assert "Mother" in {row["role"] for row in this_week}  # the label, not the code
     by_clinic = browser.json("/intake/suggestions_by_clinic.json?_shape=array")
-    assert {"clinic": "north", "suggestion": "mip", "intakes": 2} in by_clinic  # type: ignore[operator]
+    assert {"clinic": "north", "suggestion": "MIP", "intakes": 2} in by_clinic  # type: ignore[operator]
     safety = browser.json("/intake/safety_responses.json?_shape=array")
     assert isinstance(safety, list)
-    assert sorted(row["safety_level"] for row in safety) == ["danger", "unwanted_thoughts"]
+    assert sorted(row["safety_level"] for row in safety) == [
+        "Danger now: emergency numbers", "Unwanted thoughts: contact within days",
+    ]  # fmt: skip
     drop_off = browser.json("/intake/drop_off.json?_shape=array")
     assert isinstance(drop_off, list)
-    assert [row["step"] for row in drop_off] == list(PROGRESS_STEPS)
+    assert [row["step"] for row in drop_off] == [
+        "Who is chatting",
+        "Baby's age",
+        *[row["step"] for row in drop_off][2:],
+    ]
+    assert len(drop_off) == len(PROGRESS_STEPS)
     assert drop_off[0]["reached"] == 12
 
 
@@ -196,6 +273,45 @@ def test_arbitrary_sql_is_refused_even_for_staff(server: str) -> None:
     for path in ("/intake?sql=select+1", "/intake.json?sql=select+*+from+sqlite_master",
                  "/intake/intakes.json?_where=1%3D1", "/intake.db"):  # fmt: skip
         assert browser.open(path)[0] in (400, 403), path
+
+
+def test_new_intakes_appear_without_a_restart(server: str, review_db: Path) -> None:
+    browser = Browser(server)
+    browser.log_in()
+    before = browser.json("/intake/intakes.json?_shape=array&_size=max")
+    assert isinstance(before, list)
+    fill(review_db, [Intake(day=date.today(), clinic="north", role="father")])
+    time.sleep(REFRESH + 0.2)
+    after = browser.json("/intake/intakes.json?_shape=array&_size=max")
+    assert isinstance(after, list)
+    assert len(after) == len(before) + 1
+
+
+def test_logins_views_and_downloads_are_logged_by_name_and_week(
+    server: str, review_db: Path
+) -> None:
+    browser = Browser(server)
+    browser.log_in("bert")
+    browser.open("/intake/progress")
+    browser.open("/intake/intakes.csv?_size=max")
+    with open_audit(audit_path(review_db)) as audit:
+        log = {(a.staff, a.action, a.subject): a for a in accesses(audit)}
+    week = iso_week(date.today())
+    assert log["bert", "login", ""].count >= 1
+    assert log["bert", "view", "progress"].week == week
+    assert log["bert", "export", "intakes"].count >= 1
+    assert ("anna.b", "login", "") in log
+    # Kept apart from the intake data, with no time finer than the week.
+    assert stored(audit_path(review_db), "SELECT name FROM sqlite_master WHERE type = 'table'")
+    tables = {row[0] for row in stored(review_db, "SELECT name FROM sqlite_master")}
+    assert "audit" not in tables
+    columns = [row[1] for row in stored(audit_path(review_db), "PRAGMA table_info(audit)")]
+    assert columns == ["week", "staff", "action", "subject", "count"]
+    # ... and shown to staff, with the action's label, after the next refresh.
+    time.sleep(REFRESH + 0.2)
+    shown = browser.json("/intake/audit.json?_shape=array&_labels=on&_size=max")
+    assert isinstance(shown, list)
+    assert any(row["staff"] == "bert" and row["action"]["label"] == "Login" for row in shown)
 
 
 def test_no_session_link_pseudonym_or_free_text_is_reachable(server: str, review_db: Path) -> None:
@@ -209,18 +325,21 @@ def test_no_session_link_pseudonym_or_free_text_is_reachable(server: str, review
     secrets |= {row[0] for row in stored(review_db, "SELECT pseudonym FROM links")}
     assert len(secrets) >= 9
     pages = "\n".join(Browser.seen)
-    for secret in (*secrets, FREE_TEXT_WORDS, "[phone]", PASSWORD_HASH, str(review_db)):
+    for secret in (*secrets, FREE_TEXT_WORDS, "[phone]", *HASHES.values(), str(review_db)):
         assert secret not in pages
 
 
-def test_the_copy_holds_only_the_staff_tables(review_db: Path, tmp_path: Path) -> None:
+def test_the_copy_holds_only_the_staff_tables_and_labels(review_db: Path, tmp_path: Path) -> None:
     copy = tmp_path / "copy.db"
-    assert staff_copy(review_db, copy) == 9
+    assert create_staff_copy(review_db, copy, {"role": {"mother": "Mother"}}) == len(
+        stored(review_db, "SELECT id FROM intakes")
+    )
     names = {row[0] for row in stored(copy, "SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert names == {"intakes", "progress"}
+    assert names == {"intakes", "progress", "labels_role"}
     columns = [row[1] for row in stored(copy, "PRAGMA table_info(intakes)")]
     assert "free_text" not in columns
     assert columns[:2] == ["id", "week"]
+    assert stored(copy, "PRAGMA foreign_key_list(intakes)")[0][2:4] == ("labels_role", "role")
 
 
 def test_this_week_in_sql_is_the_iso_week() -> None:
@@ -231,40 +350,101 @@ def test_this_week_in_sql_is_the_iso_week() -> None:
             assert week == iso_week(day), day
 
 
-def test_a_missing_or_plain_password_hash_is_a_clear_error(
+# ---- accounts and passwords
+
+
+def test_no_account_is_a_clear_error(
     review_db: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.delenv("INTAKE_STAFF_PASSWORD_HASH", raising=False)
+    monkeypatch.delenv("INTAKE_STAFF_ACCOUNTS", raising=False)
     assert main(["review", "--db", str(review_db)]) == 2
-    assert "INTAKE_STAFF_PASSWORD_HASH is not set" in capsys.readouterr().err
-    with pytest.raises(storage.ConfigError, match="not a password hash"):
-        check_password_hash({"INTAKE_STAFF_PASSWORD_HASH": PASSWORD})
-    assert check_password_hash({"INTAKE_STAFF_PASSWORD_HASH": PASSWORD_HASH}) == PASSWORD_HASH
+    assert "No staff account is set up" in capsys.readouterr().err
 
 
-def test_hash_password_prints_a_hash_the_login_accepts(
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (HASHES["bert"], "every account is NAME:HASH"),  # a shared login names nobody
+        (f"Bert_Smith:{HASHES['bert']}", "not a staff login name"),
+        ("bert:" + PASSWORDS["bert"].replace(" ", "-"), "is not a password hash"),
+        (f"bert:{hash_password(PASSWORDS['bert'], iterations=1)}", "has 1 rounds, fewer than"),
+        (f"bert:{hash_password(PASSWORDS['bert'], iterations=MIN_ITERATIONS - 1)}", "fewer than"),
+        (f"bert:{HASHES['bert']} bert:{HASHES['bert']}", "more than one account"),
+    ],
+)
+def test_accounts_in_the_environment_are_checked(value: str, message: str) -> None:
+    with pytest.raises(storage.ConfigError, match=re.escape(message)):
+        load_accounts({"INTAKE_STAFF_PASSWORD_HASH": value})
+
+
+def test_accounts_come_from_a_file_and_the_environment(accounts_file: Path) -> None:
+    accounts = load_accounts({"INTAKE_STAFF_ACCOUNTS": str(accounts_file),
+                              "INTAKE_STAFF_PASSWORD_HASH": f"carl:{HASHES['bert']}"})  # fmt: skip
+    assert [account.name for account in accounts] == ["anna.b", "bert", "carl"]
+    weak = accounts_file.with_name("weak")
+    weak.write_text(f"# comment\n\ndora:{hash_password('x', iterations=1)}\n", encoding="utf-8")
+    with pytest.raises(storage.ConfigError, match=r"INTAKE_STAFF_ACCOUNTS line 3: .* 1 rounds"):
+        load_accounts({"INTAKE_STAFF_ACCOUNTS": str(weak)})
+    with pytest.raises(storage.ConfigError, match="cannot read"):
+        load_accounts({"INTAKE_STAFF_ACCOUNTS": str(accounts_file.with_name("missing"))})
+
+
+def test_hash_password_prints_an_account_line_the_login_accepts(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\n"))
-    assert main(["review", "--hash-password"]) == 0
+    monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORDS["bert"] + "\n"))
+    assert main(["review", "--hash-password", "bert"]) == 0
     out, err = capsys.readouterr()
-    hashed = out.strip()
-    assert verify_password(PASSWORD, hashed)
-    assert check_password_hash({"INTAKE_STAFF_PASSWORD_HASH": hashed}) == hashed
-    assert f"INTAKE_STAFF_PASSWORD_HASH='{hashed}'" in err
-    monkeypatch.setattr(sys, "stdin", io.StringIO("short\n"))
-    assert main(["review", "--hash-password"]) == 1
+    line = out.strip()
+    name, _, hashed = line.partition(":")
+    assert name == "bert"
+    assert verify_password(PASSWORDS["bert"], hashed)
+    assert hashed.startswith(f"pbkdf2_sha256${MIN_ITERATIONS}$")
+    assert load_accounts({"INTAKE_STAFF_PASSWORD_HASH": line})[0].name == "bert"
+    assert "INTAKE_STAFF_ACCOUNTS" in err
 
 
-def test_the_swedish_metadata_describes_every_served_column() -> None:
-    meta = metadata("sv")
-    assert meta["allow"] == {"id": "staff"}
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("aaaaaaaaaa", "at least 12 characters"),
+        ("aaaaaaaaaaaaaaaa", "too easy to guess"),
+        ("password1234", "too easy to guess"),
+        ("bertbertbert", "too easy to guess"),
+        ("intakeintake12", "too easy to guess"),  # the tool's own name, twice
+    ],
+)
+def test_hash_password_refuses_short_or_weak_passwords(
+    password: str, message: str, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    monkeypatch.setattr(sys, "stdin", io.StringIO(password + "\n"))
+    assert main(["review", "--hash-password", "bert"]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert message in err
+
+
+def test_a_login_name_is_checked(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["review", "--hash-password", "Anna B"]) == 1
+    assert "is not a login name" in capsys.readouterr().err
+
+
+def test_the_metadata_names_every_account_but_holds_no_hash() -> None:
+    accounts = load_accounts({"INTAKE_STAFF_PASSWORD_HASH": " ".join(
+        f"{name}:{hashed}" for name, hashed in HASHES.items())})  # fmt: skip
+    meta = metadata("sv", accounts)
+    assert meta["allow"] == {"id": ["anna.b", "bert"]}
     assert meta["allow_sql"] is False
     plugin = meta["plugins"]["datasette-auth-passwords"]  # type: ignore[index]
-    assert plugin == {"staff_password_hash": {"$env": "INTAKE_STAFF_PASSWORD_HASH"}}
+    assert plugin == {
+        "anna.b_password_hash": {"$env": "INTAKE_REVIEW_HASH_0"},
+        "bert_password_hash": {"$env": "INTAKE_REVIEW_HASH_1"},
+    }
+    assert not any(hashed in json.dumps(meta) for hashed in HASHES.values())
     tables = meta["databases"]["intake"]["tables"]  # type: ignore[index]
-    assert set(tables) == {"intakes", "progress"}
-    assert "free_text" not in tables["intakes"]["columns"]
-    assert tables["intakes"]["columns"]["week"].startswith("ISO-veckan")
+    assert {"intakes", "progress", "audit"} <= set(tables)
+    assert tables["labels_role"] == {"hidden": True, "label_column": "label"}
     queries = meta["databases"]["intake"]["queries"]  # type: ignore[index]
     assert queries["this_week"]["title"] == "Veckans intag"

@@ -9,8 +9,8 @@ import pytest
 import storage
 from bot.cli import main
 from bot.staff import figures
+from bot.staff.figures import PROGRESS_STEPS
 from bot.staff.selection import Selection, StaffData, load
-from flows.engine import PROGRESS_STEPS
 from tests.support.staff import FREE_TEXT_WORDS
 
 
@@ -112,6 +112,30 @@ def test_the_command_prints_the_figures_in_english(
         assert line in out
     assert FREE_TEXT_WORDS not in out
     assert "[phone]" not in out
+
+
+def test_the_small_cell_rule_hides_small_counts_and_any_that_would_give_one_away() -> None:
+    assert figures.hidden_cells({"a": 12, "b": 7, "c": 0}) == {"c", "b"}  # 19 - 12 = 7 -> 0
+    assert figures.hidden_cells({"a": 12, "b": 7, "c": 3, "d": 1}) == {"c", "d"}
+    assert figures.hidden_cells({"a": 12, "b": 7}) == set()
+    assert figures.hidden_cells({"a": 4}) == {"a"}
+
+
+def test_the_command_shows_small_counts_as_less_than_five_without_shares(
+    standard_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["stats", "--db", str(standard_db)]) == 0
+    out = capsys.readouterr().out
+    suggestions = out[out.index("Suggestions (n = 8)") : out.index("Is the baby affected?")]
+    rows = [line.split() for line in suggestions.splitlines() if line.rstrip().endswith("–")]
+    assert len(rows) == 7  # every suggestion: fewer than 5 intakes each
+    assert all(row[-3:] == ["<", "5", "–"] for row in rows), rows
+    assert "Started and completed (n = 11)" in out
+    assert "n = 7 judged intakes, 6 of them clear." in out
+    roles = out[out.index("Who was chatting (n = 8)") : out.index("Languages (n = 8)")]
+    mothers = next(line.split() for line in roles.splitlines() if "Mother" in line)
+    # 5 mothers (62% of 8), 4 of their babies affected: a share would show the one who is not.
+    assert mothers[1:] == ["5", "62%", "–", "–"]
 
 
 def test_the_command_speaks_swedish_and_narrows(

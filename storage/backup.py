@@ -1,0 +1,86 @@
+"""Consistent copies of a live database, and putting one back.
+
+`backup` uses SQLite's online backup API, which copies a consistent snapshot while the bot
+goes on writing (a `cp` of a database in WAL mode can catch the file and its log at different
+moments). The copy is checked with ``PRAGMA integrity_check``, turned into a single
+self-contained file (no ``-wal`` beside it), written with mode 0600 and moved into place only
+once complete. `restore` does the reverse for a stopped bot.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+
+class BackupError(Exception):
+    """A database or a backup failed its check; the message says which and why."""
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=30)
+
+
+def _draft_beside(target: Path) -> Path:
+    """A new empty file (mode 0600) beside ``target``, to be renamed over it when complete."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    draft = target.with_name(f".{target.name}.{secrets.token_hex(6)}.part")
+    os.close(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    return draft
+
+
+def check_file(path: Path, *, quick: bool = False) -> None:
+    """BackupError unless the file is an SQLite database that passes its integrity check."""
+    pragma = "quick_check" if quick else "integrity_check"
+    try:
+        with closing(_read_only(path)) as db:
+            result = [row[0] for row in db.execute(f"PRAGMA {pragma}").fetchall()]
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error as error:
+        raise BackupError(f"{path} cannot be read as a database ({error})") from None
+    if result != ["ok"]:
+        raise BackupError(f"{path} failed its {pragma}: {result[0] if result else 'no answer'}")
+
+
+def backup(source: Path, target: Path) -> int:
+    """Copy ``source`` to ``target`` consistently, check it, and return its size in bytes."""
+    if not source.is_file():
+        raise BackupError(f"there is no database at {source}")
+    draft = _draft_beside(target)
+    try:
+        with closing(_read_only(source)) as live, closing(sqlite3.connect(draft)) as copy:
+            live.backup(copy)
+            # One self-contained file: a restored copy needs no -wal beside it.
+            copy.execute("PRAGMA journal_mode = DELETE")
+        check_file(draft)
+        os.replace(draft, target)
+    except sqlite3.Error as error:
+        raise BackupError(f"the backup of {source} failed ({error})") from None
+    finally:
+        draft.unlink(missing_ok=True)
+    return target.stat().st_size
+
+
+def restore(backup_file: Path, target: Path) -> None:
+    """Put a checked backup in place of ``target``; the bot must be stopped meanwhile.
+
+    The target's old ``-wal`` and ``-shm`` files are removed: left beside the restored file,
+    a log of the old database could be replayed into it.
+    """
+    check_file(backup_file)
+    draft = _draft_beside(target)
+    try:
+        with closing(_read_only(backup_file)) as source, closing(sqlite3.connect(draft)) as copy:
+            source.backup(copy)
+            copy.execute("PRAGMA journal_mode = DELETE")
+        check_file(draft)
+        for suffix in ("-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        os.replace(draft, target)
+    except sqlite3.Error as error:
+        raise BackupError(f"restoring {backup_file} failed ({error})") from None
+    finally:
+        draft.unlink(missing_ok=True)
