@@ -16,10 +16,11 @@ from typing import Any
 from transitions import Machine
 
 from flows.clinic import ClinicConfig, load_clinic_config
-from flows.matching import match_option, normalise
+from flows.matching import is_sentence, match_option, normalise, says_yes
 from flows.model import (
     FLOW_VERSION,
     LANGUAGES,
+    Aside,
     Command,
     Conversation,
     Effect,
@@ -56,6 +57,9 @@ FREE_TEXT_LIMIT = 1500
 TEXT_LIMIT = 4000
 
 BACK = "@back"  # the code of the back button on every question
+#: The waiting point after a danger-level reply: its question name and its options.
+SAFE_CHECK = "safe_check"
+SAFE_CHECK_OPTIONS = ("go_on", "numbers", "pause")
 
 #: Commands and their Swedish (and shorthand) names; `/start` takes an optional clinic code.
 COMMAND_ALIASES: dict[str, str] = {
@@ -127,14 +131,27 @@ def _transitions() -> list[dict[str, Any]]:
     for index, key in enumerate(QUESTION_KEYS):
         following = QUESTION_KEYS[index + 1] if index + 1 < len(QUESTION_KEYS) else SUMMARY
         if key == "age_band":
-            rows.append(
+            # Parents of an older child are asked the safety question too, then the path ends.
+            rows += [
                 {
                     "trigger": "advance",
                     "source": key,
+                    "dest": "safety",
+                    "conditions": "older_child",
+                },
+                {
+                    "trigger": "advance",
+                    "source": "safety",
                     "dest": OLDER_CHILD,
                     "conditions": "older_child",
-                }
-            )
+                },
+                {
+                    "trigger": "go_back",
+                    "source": "safety",
+                    "dest": key,
+                    "conditions": "older_child",
+                },
+            ]
         rows += [
             {"trigger": "advance", "source": key, "dest": SUMMARY, "conditions": "editing"},
             {"trigger": "advance", "source": key, "dest": following},
@@ -215,6 +232,14 @@ class Engine:
             self._prompt(conv, out)
         elif isinstance(event, Text):
             self._on_text(conv, clean_text(event.text), out)
+        elif isinstance(event, Aside):
+            level = self._check_crisis(conv, clean_text(event.text), out)
+            out.replies.append(self._info(conv, event.note))
+            self._prompt(conv, out)
+            if not level:
+                # Nothing that matters was read: the saved conversation is untouched, not even
+                # its revision, so the keyboard shown again with the note keeps working.
+                return Step(conversation, tuple(out.replies))
         elif isinstance(event, Tap):
             self._on_tap(conv, event, out)
         else:
@@ -225,7 +250,7 @@ class Engine:
     def prompt(self, conversation: Conversation) -> tuple[Reply, ...]:
         """What the parent is being asked right now (to show it again)."""
         out = _Out()
-        self._prompt(conversation, out)
+        self._prompt(replace(conversation), out)  # showing again counts no progress
         return tuple(out.replies)
 
     # ---- inputs
@@ -233,9 +258,15 @@ class Engine:
     def _check_crisis(self, conv: Conversation, text: str, out: _Out) -> str | None:
         level = detect_crisis(text)
         if level:
-            conv.safety = higher(conv.safety, level)
-            out.replies.append(self._crisis(conv, level))
+            self._answer_crisis(conv, level, out)
         return level
+
+    def _answer_crisis(self, conv: Conversation, level: str, out: _Out) -> None:
+        """The crisis reply, first; after a danger-level one the conversation waits."""
+        conv.safety = higher(conv.safety, level)
+        out.replies.insert(0, self._crisis(conv, level))
+        if level == "danger" and not conv.safe_check:
+            conv.safe_check = "stay"
 
     def _on_text(self, conv: Conversation, text: str, out: _Out) -> None:
         level = self._check_crisis(conv, text, out)
@@ -243,17 +274,33 @@ class Engine:
         if command:
             self._on_command(conv, command, out)
             return
+        question = QUESTION_BY_KEY.get(conv.state)
+        if level:
+            # Words of crisis are never taken as an answer, nor as a note for the clinic: the
+            # crisis reply has spoken, so show the parent where they are and let them go on.
+            conv.pending = ""
+            if question and question.is_free_text:
+                out.replies.append(self._info(conv, "free_text.not_kept"))
+            self._prompt(conv, out)
+            return
         if conv.pending:
             code = match_option(text, self._pending_options(conv))
             if code:
                 self._on_pending(conv, code, out)
                 return
             conv.pending = ""
+        if conv.safe_check:
+            code = match_option(text, self._safe_check_options(conv), "go_on", "numbers")
+            if code:
+                self._on_safe_check(conv, code, out)
+            else:
+                out.replies.append(self._info(conv, "safe_check.reask"))
+                self._prompt(conv, out)
+            return
         if conv.revision == 0 and conv.state == WELCOME:
             self._prompt(conv, out)  # a first message of any kind is greeted, not corrected
             return
         options = self._options(conv)
-        question = QUESTION_BY_KEY.get(conv.state)
         if question and question.is_free_text and text:
             # Anything typed here is the answer, unless it is exactly a button's label.
             labels = {normalise(option.label): option.code for option in options}
@@ -263,26 +310,29 @@ class Engine:
             else:
                 self._answer(conv, self._keep_free_text(conv, text, out), out)
             return
-        if level:
-            # Words of crisis are never taken as an answer to a question; the crisis reply has
-            # spoken, so show the parent where they are and let them go on.
+        if question and question.yes_level and says_yes(text):
+            # A plain yes here says none of the answers, so it is not stored; it still gets
+            # the most protective reply, and the question stays for the parent to say which.
+            self._answer_crisis(conv, question.yes_level, out)
             self._prompt(conv, out)
             return
         code = match_option(text, options, *self._yes_no(conv))
         if code:
             self._choose(conv, code, out)
+            return
+        if conv.state in FINAL_STATES:
+            out.replies.append(self._info(conv, "reask.final"))
         else:
-            out.replies.append(
-                self._info(conv, "reask.final" if conv.state in FINAL_STATES else "reask")
-            )
-            self._prompt(conv, out)
+            # A sentence gets a warm word, not "I didn't understand": it was never an answer.
+            out.replies.append(self._info(conv, "reask.heard" if is_sentence(text) else "reask"))
+        self._prompt(conv, out)
 
     def _on_tap(self, conv: Conversation, tap: Tap, out: _Out) -> None:
         if tap.question == "pending.language" and tap.code in LANGUAGES:
             conv.pending = "language"  # a language button works even on an old keyboard
             self._on_pending(conv, tap.code, out)
             return
-        current = "pending." + conv.pending if conv.pending else conv.state
+        current = self._asking(conv)
         fresh = tap.revision is None or tap.revision == conv.revision
         if tap.question != current or not fresh:
             out.replies.append(self._info(conv, "stale"))
@@ -290,6 +340,8 @@ class Engine:
             return
         if conv.pending:
             self._on_pending(conv, tap.code, out)
+        elif conv.safe_check:
+            self._on_safe_check(conv, tap.code, out)
         elif tap.code in {option.code for option in self._options(conv)}:
             self._choose(conv, tap.code, out)
         else:
@@ -342,10 +394,12 @@ class Engine:
         fresh = self.new_conversation(conv.lang, conv.clinic)
         conv.state, conv.answers, conv.history = fresh.state, fresh.answers, fresh.history
         conv.safety, conv.return_to, conv.pending = fresh.safety, fresh.return_to, fresh.pending
+        conv.safe_check = fresh.safe_check
         if not keep_progress:
             conv.furthest = 0
 
     def _stop(self, conv: Conversation, out: _Out) -> None:
+        conv.safe_check = ""  # the parent has chosen; a discarded conversation keeps nothing
         if conv.state in FINAL_STATES:
             out.replies.append(self._info(conv, "stop.nothing"))
             self._prompt(conv, out)
@@ -355,6 +409,7 @@ class Engine:
         self._prompt(conv, out)
 
     def _go_back(self, conv: Conversation, out: _Out) -> None:
+        conv.safe_check = ""  # going back is a choice to go on
         if conv.state == WELCOME or conv.state in FINAL_STATES:
             out.replies.append(self._info(conv, "back.nothing"))
         else:
@@ -381,6 +436,22 @@ class Engine:
             return  # nothing is kept, so nothing is asked: the next message starts afresh
         elif pending == "delete":
             out.replies.append(self._info(conv, "delete.kept"))
+        self._prompt(conv, out)
+
+    def _on_safe_check(self, conv: Conversation, code: str, out: _Out) -> None:
+        """The parent's choice after a danger-level reply: go on, the numbers, or a pause."""
+        if code == "go_on":
+            then, conv.safe_check = conv.safe_check, ""
+            out.replies.append(self._info(conv, "safe_check.thanks"))
+            if then == "advance":
+                self._advance(conv, out)
+                return
+        elif code == "numbers":
+            out.replies.append(self._crisis(conv, "danger"))
+        elif code == "pause":
+            out.replies.append(self._info(conv, "pause"))
+        else:
+            out.replies.append(self._info(conv, "stale"))
         self._prompt(conv, out)
 
     def _choose(self, conv: Conversation, code: str, out: _Out) -> None:
@@ -425,16 +496,22 @@ class Engine:
             conv.history.append(key)
         if key == "role" and code != "mother":
             out.replies.append(self._info(conv, "research.fathers"))
-        if key == "safety" and code != "no":
-            level = "danger" if code == "yes_afraid" else "unwanted_thoughts"
-            conv.safety = higher(conv.safety, level)
-            out.replies.insert(0, self._crisis(conv, level))
+        question = QUESTION_BY_KEY[key]
+        level = question.level_of(code)
+        if level:
+            self._answer_crisis(conv, level, out)
+        if level == "danger":
+            # The answer is kept, but the next step waits until the parent says they are safe.
+            conv.safe_check = "advance"
+            self._prompt(conv, out)
+            return
         self._advance(conv, out)
 
     def _advance(self, conv: Conversation, out: _Out) -> None:
         self._fire(conv, "advance")
         if conv.state == DECLINED:
             out.effects.append(Effect("discard"))
+            out.replies += self._after_crisis(conv)
             out.replies.append(self._info(conv, "declined"))
             out.replies += self._care_descriptions(conv, "both")
         elif conv.state in (SUGGESTION, OLDER_CHILD):
@@ -473,6 +550,17 @@ class Engine:
     def _yes_no(self, conv: Conversation) -> tuple[str, str]:
         question = QUESTION_BY_KEY.get(conv.state)
         return (question.yes_code, question.no_code) if question else ("yes", "no")
+
+    def _asking(self, conv: Conversation) -> str:
+        """The name of what is on screen: a pending choice, the safe-check, or the state."""
+        if conv.pending:
+            return "pending." + conv.pending
+        return SAFE_CHECK if conv.safe_check else conv.state
+
+    def _safe_check_options(self, conv: Conversation) -> tuple[Option, ...]:
+        return tuple(
+            Option(code, render(conv.lang, f"o.safe_check.{code}")) for code in SAFE_CHECK_OPTIONS
+        )
 
     def _pending_options(self, conv: Conversation) -> tuple[Option, ...]:
         if conv.pending == "language":
@@ -530,8 +618,13 @@ class Engine:
                 Reply(key, text, self._pending_options(conv), question, kind="question")
             )
             return
+        if conv.safe_check:
+            text = render(conv.lang, SAFE_CHECK, **self._values(conv))
+            options = self._safe_check_options(conv)
+            out.replies.append(Reply(SAFE_CHECK, text, options, SAFE_CHECK, kind="question"))
+            return
         state = conv.state
-        if state in PROGRESS_STEPS:
+        if state in PROGRESS_STEPS and not self._off_the_main_path(conv, state):
             index = PROGRESS_STEPS.index(state) + 1
             if index > conv.furthest:
                 conv.furthest = index
@@ -548,6 +641,12 @@ class Engine:
         out.replies.append(
             Reply(key, text, self._options(conv), state, accepts_text=free, kind="question")
         )
+
+    @staticmethod
+    def _off_the_main_path(conv: Conversation, state: str) -> bool:
+        """A step past the age question on the older-child path: off the counted main path."""
+        older = conv.answers.get("age_band") in OLDER_CHILD_BANDS
+        return older and PROGRESS_STEPS.index(state) > PROGRESS_STEPS.index("age_band")
 
     def _summary_text(self, conv: Conversation) -> str:
         lang = conv.lang
@@ -568,6 +667,7 @@ class Engine:
         code = routing.suggestion
         why = "\n".join("• " + render(conv.lang, key) for key in routing.reasons)
         replies = [
+            *self._after_crisis(conv),
             self._info(conv, f"suggest.{code}"),
             self._info(conv, "suggest.why", reasons=why),
         ]
@@ -576,6 +676,12 @@ class Engine:
             replies.append(self._info(conv, "suggest.provisional"))
         replies.append(self._info(conv, "suggest.contact"))
         return replies
+
+    def _after_crisis(self, conv: Conversation) -> list[Reply]:
+        """After any crisis signal, the suggestion first says so and repeats the help lines."""
+        if conv.safety == "none":
+            return []
+        return [self._info(conv, f"suggest.after.{conv.safety}")]
 
     def _care_descriptions(self, conv: Conversation, code: str) -> list[Reply]:
         """Both kinds of care, the suggested one first; neither ranked better in general."""

@@ -18,6 +18,13 @@ class Question:
     optional: bool = False  # free text may be skipped
     yes_code: str = "yes"  # what a typed yes/ja means here, if it means anything
     no_code: str = "no"
+    #: The safety level each answer calls for; its crisis reply is shown first.
+    levels: tuple[tuple[str, str], ...] = ()
+    #: The crisis reply a typed yes calls for where yes is not one answer (never stored).
+    yes_level: str = ""
+
+    def level_of(self, code: str) -> str | None:
+        return dict(self.levels).get(code)
 
     @property
     def is_free_text(self) -> bool:
@@ -39,8 +46,22 @@ QUESTIONS: tuple[Question, ...] = (
     Question("wish_advice", YES_MAYBE_NO, "wish"),
     Question("wish_alone", ("yes", "sometimes", "no"), "wish"),
     Question("wellbeing", ("mostly_ok", "strained", "low"), "wellbeing"),
-    # A typed "yes" gets the most protective reading: detection errs on the side of responding.
-    Question("safety", ("no", "yes_unwanted", "yes_afraid"), "wellbeing", yes_code="yes_afraid"),
+    # Thoughts of not wanting to live or of harming oneself (yes_self) and fear of acting on
+    # thoughts of harming the baby (yes_afraid) call for the danger reply; frightening unwanted
+    # thoughts about the baby (yes_unwanted) for the calm one. A typed "yes" says none of them,
+    # so it is not stored, but gets the most protective reply: detection errs on responding.
+    Question(
+        "safety",
+        ("no", "yes_unwanted", "yes_afraid", "yes_self"),
+        "wellbeing",
+        yes_code="",
+        levels=(
+            ("yes_unwanted", "unwanted_thoughts"),
+            ("yes_afraid", "danger"),
+            ("yes_self", "danger"),
+        ),
+        yes_level="danger",
+    ),
     Question("free_text", (), "free_text", optional=True),
 )
 

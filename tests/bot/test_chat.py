@@ -97,3 +97,22 @@ def test_chat_function_with_in_memory_streams(tmp_path: Path) -> None:
     assert chat(service, "en", io.StringIO("/help\n"), stdout) == 0
     assert "/back: go back one question" in stdout.getvalue()
     assert storage.load_session(service.db, service.pseudonym(os.getuid())) is not None
+
+
+def test_the_safe_check_in_the_terminal_waits_and_survives_a_restart(tmp_path: Path) -> None:
+    env = {"INTAKE_DB": str(tmp_path / "intake.db")}
+    first = run_chat(["--lang", "en"], ["1", "yes", "I want to die", "2"], env)
+    assert first.returncode == 0, first.stderr
+    out = first.stdout
+    after = out[out.index("Thank you for telling me") :]
+    assert "Are you safe right now?" in after
+    options = ("I'm safe, let's go on", "Show me the numbers again", "Let's pause for now")
+    assert "\n".join(f"  {n}) {label}" for n, label in enumerate(options, 1)) in after
+    assert "Who is chatting with me today?" not in after  # no question until they choose
+    assert after.count("90101") == 2  # "2": the numbers again
+    second = run_chat(["--lang", "en"], ["1"], env)
+    assert second.returncode == 0, second.stderr
+    resumed = second.stdout
+    went_on = resumed.index("Let's go on, one step")
+    assert resumed.index("Are you safe right now?") < went_on
+    assert "Who is chatting with me today?" in resumed[went_on:]

@@ -77,9 +77,11 @@ async def swedish_intake_with_a_crisis_and_every_other_kind(someone: Parent) -> 
     crisis = await someone.send("Jag vill dö")
     assert crisis[0]["text"].startswith("🆘")
     assert "reply_markup" not in crisis[0]
+    assert crisis[-1]["text"] == render("sv", "safe_check")  # no next question yet
     for kind in CONTENT:
         await someone.share(kind)
     await someone.edit("Jag ändrade mig")
+    await someone.tap_code("go_on")
     await someone.play(script[9:])
     assert someone.last_text.endswith(render("sv", "prompt.done"))
 

@@ -79,5 +79,8 @@ def test_random_sequences(actions: list[tuple[str, object]], lang: str) -> None:
         if step.replies[-1].question:
             last_prompt = step.replies[-1]
         assert Conversation.from_json(conv.to_json()) == conv
-        if conv.state in FINAL_STATES and not conv.pending:
+        if conv.safe_check and not conv.pending:
+            # After a danger-level reply nothing else is asked until the parent chooses.
+            assert last.key == "safe_check", f"{last.key} asked while waiting"
+        elif conv.state in FINAL_STATES and not conv.pending:
             assert any(o.code == "restart" for o in ENGINE.prompt(conv)[-1].options)

@@ -57,7 +57,16 @@ def required_keys() -> set[str]:
         "back.nothing",
         "stop.nothing",
         "why.age.older",
+        "reask.heard",
+        "free_text.not_kept",
+        "safe_check",
+        "safe_check.reask",
+        "safe_check.thanks",
+        "o.safe_check.go_on",
+        "o.safe_check.numbers",
+        "o.safe_check.pause",
     }
+    keys |= {f"suggest.after.{level}" for level in SAFETY_LEVELS if level != "none"}
     keys |= {f"o.consent.{code}" for code in ("yes", "no", "privacy")}
     keys |= {f"language.{lang}" for lang in LANGUAGES}
     keys |= {f"crisis.{level}" for level in SAFETY_LEVELS if level != "none"}
@@ -135,4 +144,20 @@ def test_crisis_texts_carry_every_help_number(lang: str) -> None:
     danger = render(lang, "crisis.danger", **values)
     for number in ("112", "1177", "90101"):
         assert number in danger
+        assert number in render(lang, "suggest.after.danger", **values)
     assert "1177" in render(lang, "crisis.unwanted_thoughts", **values)
+    assert "1177" in render(lang, "suggest.after.unwanted_thoughts", **values)
+    for number in ("112", "90101"):  # a parent who is not safe is told whom to call at once
+        assert number in render(lang, "safe_check.reask", **values)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_message_fits_a_phone_screen(lang: str) -> None:
+    values = load_clinic_config().values(lang, "bvc")
+    extra = {"reasons": "", "limit": 1500, "sessions": 1, "intakes": 2}
+    long = {
+        key: len(render(lang, key, **values, **extra))
+        for key in catalog(lang)
+        if key != "privacy"  # the privacy notice is issue 9's to shorten (shown on request)
+    }
+    assert {key: n for key, n in long.items() if n > 700} == {}
