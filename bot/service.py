@@ -61,7 +61,12 @@ class IntakeService:
         ``names`` are the parent's own Telegram names: scrubbed from any free text stored.
         """
         pseudonym = self.pseudonym(user_id)
-        step = self.engine.handle(self.conversation(pseudonym, lang), event)
+        conversation = self.conversation(pseudonym, lang)
+        step = self.engine.handle(conversation, event)
+        if step.conversation is conversation and not step.effects:
+            # Read, not stepped (a photo's caption with nothing in it that matters): nothing to
+            # save, so nothing is written, not even a session for a parent who has none.
+            return Outcome(step.replies, conversation, saved=True)
         return self.apply(pseudonym, step, names)
 
     def apply(self, pseudonym: str, step: Step, names: Sequence[str] = ()) -> Outcome:

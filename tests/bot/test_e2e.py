@@ -20,6 +20,7 @@ import pytest
 from flows.texts import render
 from tests.support import (
     CONTENT,
+    FRIEND,
     SHARED_SECRETS,
     TOKEN,
     BotApiServer,
@@ -81,6 +82,10 @@ async def swedish_intake_with_a_crisis_and_every_other_kind(someone: Parent) -> 
     for kind in CONTENT:
         await someone.share(kind)
     await someone.edit("Jag ändrade mig")
+    await someone.forward("Att förstå hur mitt barn och jag påverkar varandra")
+    assert someone.last_text.startswith(render("sv", "bot.kind.forwarded"))
+    photo = await someone.share("photo", caption="jag orkar inte mer")
+    assert photo[0]["text"].startswith("🆘")
     await someone.tap_code("go_on")
     await someone.play(script[9:])
     assert someone.last_text.endswith(render("sv", "prompt.done"))
@@ -156,7 +161,7 @@ def assert_nothing_identifying(workdir: Path, everyone: list[Parent]) -> None:
         for identifier in someone.identifiers:
             assert identifier.encode() not in stored, f"{identifier!r} in the database"
             assert identifier not in logs, f"{identifier!r} in the logs"
-    for secret in SHARED_SECRETS:
+    for secret in (*SHARED_SECRETS, FRIEND, "jag orkar inte mer", "påverkar varandra"):
         assert secret.encode() not in stored
         assert secret not in logs
     for token in (TOKEN, TOKEN.split(":")[1]):
