@@ -16,8 +16,8 @@ from telegram.ext import filters
 
 from bot.staff.texts import code_label
 from bot.staff.texts import text as staff_text
-from flows.engine import COMMAND_ALIASES
 from flows.model import Aside, Language, Reply, Tap
+from flows.parsing import COMMAND_ALIASES
 from flows.texts import render
 
 #: Telegram takes 4096 characters (UTF-16 units) of text; room is left for the answered mark.

@@ -8,8 +8,6 @@ record, forget a session) comes back as `Effect` values, and every message as a 
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -32,13 +30,16 @@ from flows.model import (
     Tap,
     Text,
 )
+from flows.parsing import clean_text, parse_command
 from flows.questions import (
     CHANGE,
     CONSENT,
     DECLINED,
     FINAL_STATES,
+    FREE_TEXT_LIMIT,
     OLDER_CHILD,
     OLDER_CHILD_BANDS,
+    PROGRESS_STEPS,
     QUESTION_BY_KEY,
     QUESTION_KEYS,
     STATES,
@@ -51,62 +52,10 @@ from flows.routing import route_for
 from flows.safety import detect_crisis, higher
 from flows.texts import render
 
-#: Longest free text kept; the parent is told when theirs was shortened.
-FREE_TEXT_LIMIT = 1500
-#: Longest text looked at for matching and crisis detection (a pasted novel is not an answer).
-TEXT_LIMIT = 4000
-
 BACK = "@back"  # the code of the back button on every question
 #: The waiting point after a danger-level reply: its question name and its options.
 SAFE_CHECK = "safe_check"
 SAFE_CHECK_OPTIONS = ("go_on", "numbers", "pause")
-
-#: Commands and their Swedish (and shorthand) names; `/start` takes an optional clinic code.
-COMMAND_ALIASES: dict[str, str] = {
-    "start": "start",
-    "help": "help",
-    "hjalp": "help",
-    "back": "back",
-    "tillbaka": "back",
-    "restart": "restart",
-    "borjaom": "restart",
-    "borja_om": "restart",
-    "language": "language",
-    "sprak": "language",
-    "lang": "language",
-    "privacy": "privacy",
-    "integritet": "privacy",
-    "pause": "pause",
-    "paus": "pause",
-    "stop": "stop",
-    "avbryt": "stop",
-    "sluta": "stop",
-    "delete": "delete",
-    "radera": "delete",
-}
-COMMANDS = frozenset(COMMAND_ALIASES.values())
-
-#: Progress is counted over these steps, so staff can see where parents stop (anonymously).
-#: Counting starts after consent: a parent who declines leaves no trace at all, not even a count.
-PROGRESS_STEPS: tuple[str, ...] = (*QUESTION_KEYS, SUMMARY, SUGGESTION)
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
-
-
-def clean_text(text: str) -> str:
-    """NFC, without control and bidi characters, trimmed to a sane length."""
-    return _CONTROL.sub("", unicodedata.normalize("NFC", text[: TEXT_LIMIT * 2]))[
-        :TEXT_LIMIT
-    ].strip()
-
-
-def parse_command(text: str) -> Command | None:
-    """`/name` or `/name@bot arg` as a Command, in either language; None for other text."""
-    if not text.startswith("/"):
-        return None
-    head, _, arg = text[1:].partition(" ")
-    name = normalise(head.partition("@")[0]).replace(" ", "")
-    return Command(COMMAND_ALIASES.get(name, "unknown"), arg.strip())
 
 
 def _transitions() -> list[dict[str, Any]]:

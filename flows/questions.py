@@ -90,3 +90,10 @@ STATES: tuple[str, ...] = (
 
 #: States where the conversation has ended; /start or "start again" begins a new one.
 FINAL_STATES = frozenset({SUGGESTION, DECLINED, OLDER_CHILD, STOPPED})
+
+#: Progress is counted over these steps, so staff can see where parents stop (anonymously).
+#: Counting starts after consent: a parent who declines leaves no trace at all, not even a count.
+PROGRESS_STEPS: tuple[str, ...] = (*QUESTION_KEYS, SUMMARY, SUGGESTION)
+
+#: Longest free text kept; the parent is told when theirs was shortened.
+FREE_TEXT_LIMIT = 1500

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 from flows.clinic import CLINIC_CODE as FLOWS_CLINIC_CODE
-from flows.engine import PROGRESS_STEPS
+from flows.questions import PROGRESS_STEPS
 from flows.record import RECORD_CODES, RECORD_FIELDS
 from storage.schema import CLINIC_CODE, RECORD_COLUMNS, STEP_CODE
 

@@ -9,8 +9,7 @@ from datetime import date, timedelta
 from typing import Final
 
 from bot.staff.selection import ProgressCount, StaffData
-from flows.engine import PROGRESS_STEPS
-from flows.questions import OLDER_CHILD_BANDS, QUESTIONS
+from flows.questions import OLDER_CHILD_BANDS, PROGRESS_STEPS, QUESTIONS
 from storage.dates import iso_week
 from storage.schema import RECORD_COLUMNS
 

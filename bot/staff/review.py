@@ -30,9 +30,8 @@ from bot.staff.selection import (
     existing_database,
 )
 from bot.staff.texts import column_meaning, language, table_meaning, text
-from flows.engine import PROGRESS_STEPS
 from flows.model import SAFETY_LEVELS, Language
-from flows.questions import QUESTION_BY_KEY
+from flows.questions import PROGRESS_STEPS, QUESTION_BY_KEY
 from storage.schema import STAFF_TABLES, TABLES
 
 PASSWORD_HASH_ENV = "INTAKE_STAFF_PASSWORD_HASH"  # noqa: S105 (a setting's name)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flows.engine import COMMAND_ALIASES, Engine
+from flows.engine import Engine
 from flows.model import Command, Conversation, Input, Tap, Text
+from flows.parsing import COMMAND_ALIASES
 from flows.questions import FINAL_STATES, STATES
 
 ENGINE = Engine()

@@ -7,9 +7,8 @@ import itertools
 import pytest
 
 from flows.clinic import load_clinic_config
-from flows.engine import PROGRESS_STEPS
 from flows.model import LANGUAGES, SAFETY_LEVELS
-from flows.questions import FINAL_STATES, QUESTIONS, STATES
+from flows.questions import FINAL_STATES, PROGRESS_STEPS, QUESTIONS, STATES
 from flows.routing import ROUTING_TABLE, WISH_POINTS, reasons_for
 from flows.texts import catalog, placeholders, render
 

@@ -29,7 +29,7 @@ from datasette_auth_passwords.utils import hash_password, verify_password
 import storage
 from bot.cli import main
 from bot.staff.review import check_password_hash, iso_week_sql, metadata, staff_copy
-from flows.engine import PROGRESS_STEPS
+from flows.questions import PROGRESS_STEPS
 from storage.dates import iso_week
 from tests.support.staff import FREE_TEXT_WORDS, STANDARD, Intake, fill
 

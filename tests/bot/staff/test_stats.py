@@ -10,7 +10,7 @@ import storage
 from bot.cli import main
 from bot.staff import figures
 from bot.staff.selection import Selection, StaffData, load
-from flows.engine import PROGRESS_STEPS
+from flows.questions import PROGRESS_STEPS
 from tests.support.staff import FREE_TEXT_WORDS
 
 
