@@ -6,6 +6,7 @@ Codes are what gets stored, so they never change meaning once released (bump FLO
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -22,9 +23,14 @@ class Question:
     levels: tuple[tuple[str, str], ...] = ()
     #: The crisis reply a typed yes calls for where yes is not one answer (never stored).
     yes_level: str = ""
+    #: A text shown after an answer: (code, catalog key).
+    notes: tuple[tuple[str, str], ...] = ()
 
     def level_of(self, code: str) -> str | None:
-        return dict(self.levels).get(code)
+        return next((level for answer, level in self.levels if answer == code), None)
+
+    def note_for(self, code: str) -> str | None:
+        return next((key for answer, key in self.notes if answer == code), None)
 
     @property
     def is_free_text(self) -> bool:
@@ -35,7 +41,13 @@ OFTEN = ("often", "sometimes", "rarely", "not_sure")
 YES_MAYBE_NO = ("yes", "maybe", "no")
 
 QUESTIONS: tuple[Question, ...] = (
-    Question("role", ("mother", "father", "partner", "other"), "role"),
+    # The research studied mothers: everyone else is told so, honestly, and welcomed.
+    Question(
+        "role",
+        ("mother", "father", "partner", "other"),
+        "role",
+        notes=tuple((code, "research.fathers") for code in ("father", "partner", "other")),
+    ),
     Question("age_band", ("under_6m", "6_12m", "1_2y", "2_3y", "over_3y"), "age"),
     Question("baby_reacts", OFTEN, "baby"),
     Question("baby_distress", OFTEN, "baby"),
@@ -70,6 +82,12 @@ QUESTION_KEYS: tuple[str, ...] = tuple(q.key for q in QUESTIONS)
 
 #: Age bands past the ones MIP serves (babies and toddlers): the parent is pointed elsewhere.
 OLDER_CHILD_BANDS = frozenset({"over_3y"})
+
+
+def on_older_child_path(answers: Mapping[str, str]) -> bool:
+    """The child is past the ages MIP serves: the conversation takes the older-child path."""
+    return answers.get("age_band") in OLDER_CHILD_BANDS
+
 
 #: Non-question steps of the conversation, in the order they come.
 WELCOME, CONSENT, SUMMARY, CHANGE, SUGGESTION = "welcome", "consent", "summary", "change", "done"

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from flows.engine import BACK, Engine
+from flows.engine import Engine
 from flows.matching import PHRASE_WORDS, is_sentence, match_option, says_yes
 from flows.model import Conversation, Option, Text
+from flows.screens import BACK
 
 ENGINE = Engine()
 NOT_AN_ANSWER = None
