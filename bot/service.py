@@ -15,7 +15,7 @@ import sqlite_utils
 import storage
 from flows.engine import Engine
 from flows.model import Conversation, Input, Reply, Step
-from flows.record import intake_record
+from flows.notes import NOTE
 from flows.texts import render
 
 
@@ -78,21 +78,19 @@ class IntakeService:
             for effect in step.effects:
                 if effect.kind == "progress":
                     storage.count_progress(self.db, effect.value, conv.clinic)
-                elif effect.kind == "complete":
-                    record = intake_record(conv)
+                elif effect.kind == "complete" and effect.record is not None:
                     storage.record_intake(
                         self.db,
-                        record,
+                        effect.record,
                         pseudonym=pseudonym,
                         names=names,
                         link_days=self.retention.link_days,
                     )
             if "erase" in kinds:
                 erased = storage.erase(self.db, pseudonym)
-                report = render(
-                    conv.lang, "delete.report", sessions=erased.sessions, intakes=erased.intakes
-                )
-                replies.append(Reply("delete.report", report))
+                key = NOTE.deleted_report
+                report = render(conv.lang, key, sessions=erased.sessions, intakes=erased.intakes)
+                replies.append(Reply(key, report))
             elif "discard" in kinds:
                 storage.delete_session(self.db, pseudonym)
             else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
@@ -82,13 +83,14 @@ class Effect:
     """Something the caller must do after the step; the engine itself does nothing.
 
     kinds: ``progress`` (a question reached for the first time: ``value`` is its key),
-    ``complete`` (store the intake record of this conversation), ``discard`` (forget the
-    unfinished conversation and store nothing), ``erase`` (the parent asked to delete
-    everything: the session and every intake linked to them).
+    ``complete`` (store ``record``, the intake record of this conversation), ``discard``
+    (forget the unfinished conversation and store nothing), ``erase`` (the parent asked to
+    delete everything: the session and every intake linked to them).
     """
 
     kind: Literal["progress", "complete", "discard", "erase"]
     value: str = ""
+    record: Mapping[str, str | int | None] | None = None
 
 
 @dataclass(slots=True)

@@ -24,6 +24,7 @@ from flows.questions import (
     WELCOME,
     on_older_child_path,
 )
+from flows.record import intake_record
 from flows.replies import Replies
 from flows.routing import route_for
 from flows.safety import higher
@@ -231,9 +232,10 @@ class Moves:
             self._on_enter[entry](conv, out)
 
     def _complete(self, conv: Conversation, out: Out) -> None:
-        """The intake is finished: the record to store, and the suggestion."""
-        out.effects.append(Effect("complete"))
-        out.replies += self.replies.suggestion(conv, route_for(conv.answers))
+        """The intake is finished: its record to store, and the suggestion, from one routing."""
+        routing = route_for(conv.answers)
+        out.effects.append(Effect("complete", record=intake_record(conv, routing)))
+        out.replies += self.replies.suggestion(conv, routing)
 
     def _decline(self, conv: Conversation, out: Out) -> None:
         out.effects.append(Effect("discard"))

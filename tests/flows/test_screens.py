@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import pytest
 
+import flows.moves
+import flows.record
 from flows.engine import Engine
 from flows.machine import Cursor, Stepper, transition_table
 from flows.model import Conversation
 from flows.parsing import COMMANDS
 from flows.questions import QUESTIONS, STATES
+from flows.routing import route_for
 from flows.screens import MOVES, OVERLAYS, SCREENS, STEPS, Screen
+from tests.support import intake_script, player
 
 
 def test_one_step_screen_per_state_in_the_conversations_order() -> None:
@@ -55,3 +59,22 @@ def test_the_chosen_option_reaches_the_machine_as_a_trigger_argument() -> None:
     assert stepper.fire(at_consent, "advance", "no") == "declined"
     assert stepper.fire(at_consent, "advance", "yes") == "role"
     assert at_consent.state == "consent"  # the machine's model carries nothing of it
+
+
+def test_route_for_runs_once_per_completion(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[object] = []
+
+    def counted(answers: object) -> object:
+        calls.append(answers)
+        return route_for(answers)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(flows.moves, "route_for", counted)
+    monkeypatch.setattr(flows.record, "route_for", counted)
+    p = player()
+    p.play(intake_script())
+    [complete] = [
+        effect for step in p.steps for effect in step.effects if effect.kind == "complete"
+    ]
+    assert len(calls) == 1
+    assert complete.record is not None
+    assert complete.record["suggestion"] == "mip"
