@@ -14,7 +14,8 @@ import resource
 import time
 import tracemalloc
 
-from flows.engine import Engine, build_machine
+from flows.engine import Engine
+from flows.machine import build_machine
 from flows.model import Conversation, Tap, Text
 from tests.support import EXPECTED_SUGGESTION, intake_script
 
@@ -40,17 +41,20 @@ def run_conversation(engine: Engine, script: list[str], *, via_json: bool) -> in
 
 
 class BareModel:
-    """A model for the floor: the machine's conditions, all false, and nothing else."""
+    """A model for the floor: the machine's conditions, all false, and nothing else.
+
+    Like the engine's, they take the trigger's arguments (the conversation and the choice).
+    """
 
     state: str
 
-    def declines(self) -> bool:
+    def declines(self, conversation: Conversation, choice: str) -> bool:
         return False
 
-    def older_child(self) -> bool:
+    def older_child(self, conversation: Conversation, choice: str) -> bool:
         return False
 
-    def editing(self) -> bool:
+    def editing(self, conversation: Conversation, choice: str) -> bool:
         return False
 
 
@@ -58,11 +62,12 @@ def bare_machine_rate(inputs: int) -> float:
     """Inputs per second of the floor: set_state + trigger on the same machine."""
     cursor = BareModel()
     machine = build_machine(cursor)
+    conversation = Conversation()
     path = ["welcome", "role", "age_band"]  # plain "advance" steps, no conditions that fail
     start = time.perf_counter()
     for i in range(inputs):
         machine.set_state(path[i % 3], model=cursor)
-        cursor.trigger("advance")  # type: ignore[attr-defined]
+        cursor.trigger("advance", conversation, "")  # type: ignore[attr-defined]
     return inputs / (time.perf_counter() - start)
 
 

@@ -10,9 +10,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from flows.engine import BACK, build_machine
+from flows.machine import build_machine
 from flows.model import LANGUAGES
 from flows.questions import QUESTIONS
+from flows.screens import BACK
 from flows.texts import render
 
 DOC_PATH = Path(__file__).resolve().parent.parent / "docs" / "flow.md"

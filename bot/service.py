@@ -22,8 +22,8 @@ import sqlite_utils
 import storage
 from flows.engine import Engine
 from flows.model import Conversation, Input, Reply, Step
+from flows.notes import NOTE
 from flows.questions import CONSENTED_STATES, FINAL_STATES
-from flows.record import intake_record
 from flows.texts import render
 
 
@@ -123,7 +123,12 @@ class IntakeService:
         """
         pseudonym = self.pseudonym(user_id)
         conv, on_disk = self._load(pseudonym, lang)
-        return self.apply(pseudonym, self.engine.handle(conv, event), names, on_disk=on_disk)
+        step = self.engine.handle(conv, event)
+        if step.conversation is conv and not step.effects:
+            # Read, not stepped (a photo's caption with nothing in it that matters): nothing to
+            # save, so nothing is written, not even a session for a parent who has none.
+            return Outcome(step.replies, conv, saved=on_disk)
+        return self.apply(pseudonym, step, names, on_disk=on_disk)
 
     def apply(
         self, pseudonym: str, step: Step, names: Sequence[str] = (), *, on_disk: bool = False
@@ -142,20 +147,19 @@ class IntakeService:
             for effect in step.effects:
                 if effect.kind == "progress":
                     storage.count_progress(self.db, effect.value, conv.clinic)
-                elif effect.kind == "complete":
+                elif effect.kind == "complete" and effect.record is not None:
                     storage.record_intake(
                         self.db,
-                        intake_record(conv),
+                        effect.record,
                         pseudonym=pseudonym,
                         names=names,
                         link_days=self.retention.link_days,
                     )
             if erase:
                 erased = storage.erase(self.db, pseudonym)
-                report = render(
-                    conv.lang, "delete.report", sessions=erased.sessions, intakes=erased.intakes
-                )
-                replies.append(Reply("delete.report", report))
+                key = NOTE.deleted_report
+                report = render(conv.lang, key, sessions=erased.sessions, intakes=erased.intakes)
+                replies.append(Reply(key, report))
             elif keep:
                 conv = scrubbed(conv, names)
                 storage.save_session(self.db, pseudonym, conv.to_json())
@@ -210,7 +214,7 @@ def belongs_on_disk(conv: Conversation) -> bool:
 
 
 def screen_of(conv: Conversation) -> Conversation:
-    """What an ended conversation still needs: its screen, language, clinic and revision.
+    """What an ended conversation still needs: its screen, language, clinic, revision, safe-check.
 
     No answers, no safety flag, no history: the record has been stored (or nothing is stored
     at all), and "start again" begins afresh in the same language, for the same clinic.
@@ -223,6 +227,7 @@ def screen_of(conv: Conversation) -> Conversation:
         clinic=conv.clinic,
         revision=conv.revision,
         pending=conv.pending,
+        safe_check=conv.safe_check,
         version=conv.version,
     )
 

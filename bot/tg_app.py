@@ -40,9 +40,10 @@ from bot.health import HEARTBEAT_SECONDS, beat, heartbeat_path
 from bot.service import IntakeService, Outcome
 from bot.staff.figures import headline
 from bot.tg_messages import (
+    OWN_WORDS,
     Outgoing,
     answered_text,
-    kind_of,
+    aside_of,
     language_of,
     menu,
     messages_for,
@@ -54,7 +55,7 @@ from bot.tg_messages import (
 from bot.tg_runtime import LiveKeyboards, PerParentUpdates, RetryingRateLimiter, open_service
 from bot.tg_settings import Settings
 from flows.clinic import load_clinic_config
-from flows.model import Input, Language, Reply, Text
+from flows.model import Aside, Input, Reply, Text
 from flows.texts import render
 
 log = logging.getLogger("intake.bot")
@@ -91,7 +92,7 @@ class IntakeBot:
         app.add_handler(
             CommandHandler("stats", self.on_stats, filters=staff & filters.UpdateType.MESSAGE)
         )
-        app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, self.on_text))
+        app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & OWN_WORDS, self.on_text))
         app.add_handler(CallbackQueryHandler(self.on_tap))
         app.add_handler(MessageHandler(filters.ALL, self.on_other))
         app.add_error_handler(self.on_error)
@@ -134,19 +135,20 @@ class IntakeBot:
             await self.send(context.bot, chat.id, outcome.replies, outcome.conversation.revision)
 
     async def on_other(self, update: Update, context: Context) -> None:
-        """A sticker, photo, contact, edit... -> a short kind reply and the question again.
+        """A sticker, photo, edit, forward... -> Aside -> a crisis reply if its words call for
+        one, a short kind note, and the question again.
 
-        Nothing from such a message is stored or stepped: a shared contact or location is
-        read no further than its kind.
+        Such a message is never an answer and nothing of it is stored: its words (a caption,
+        the edited or forwarded text) are read for crisis signals only, and a shared contact
+        or location no further than its kind.
         """
         message = update.effective_message
-        user = update.effective_user
-        if message is None or user is None:
+        if message is None or update.effective_user is None:
             return
-        kind = "edited" if update.edited_message else kind_of(message)
-        replies, revision = self.kind_replies(user.id, kind, language_of(user))
-        log.info("%s -> bot.kind.%s", kind, kind)
-        await self.send(context.bot, message.chat_id, replies, revision)
+        aside = aside_of(message, edited=update.edited_message is not None)
+        outcome = self.step(update, context, aside)
+        revision = outcome.conversation.revision
+        await self.send(context.bot, message.chat_id, outcome.replies, revision)
 
     async def on_group(self, update: Update, context: Context) -> None:
         """Anything in a group or channel -> a note that the bot talks in private chats only."""
@@ -238,15 +240,10 @@ class IntakeBot:
         user = update.effective_user
         assert user is not None
         outcome = self.service.handle(user.id, event, lang=language_of(user), names=names_of(user))
-        log.info("%s -> %s", type(event).__name__.lower(), " ".join(r.key for r in outcome.replies))
+        kind = event.note if isinstance(event, Aside) else type(event).__name__.lower()
+        log.info("%s -> %s", kind, " ".join(r.key for r in outcome.replies))
         self.keep_flushing(context.job_queue)
         return outcome
-
-    def kind_replies(self, user_id: int, kind: str, lang: Language) -> tuple[list[Reply], int]:
-        """The kind note and the current question, read without stepping or saving anything."""
-        conversation = self.service.conversation(self.service.pseudonym(user_id), lang)
-        note = Reply(f"bot.kind.{kind}", render(conversation.lang, f"bot.kind.{kind}"))
-        return [note, *self.service.engine.prompt(conversation)], conversation.revision
 
     async def send(self, bot: Bot, chat_id: int, replies: Sequence[Reply], revision: int) -> None:
         """Clear the chat's older keyboard, then send the replies; remember the new keyboard."""

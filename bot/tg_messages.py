@@ -12,12 +12,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, User
+from telegram.ext import filters
 
 from bot.staff.figures import Headline
 from bot.staff.texts import code_label
 from bot.staff.texts import text as staff_text
-from flows.engine import COMMAND_ALIASES
-from flows.model import Language, Reply, Tap
+from flows.model import Aside, Language, Reply, Tap
+from flows.parsing import COMMAND_ALIASES
 from flows.texts import render
 
 #: Telegram takes 4096 characters (UTF-16 units) of text; room is left for the answered mark.
@@ -182,6 +183,36 @@ def kind_of(message: Message) -> str:
         if getattr(message, kind):
             return KIND_TEXT[kind]
     return "other"
+
+
+class _QuotedFromElsewhere(filters.MessageFilter):
+    """Replies that quote a message from another chat: not the parent's own words."""
+
+    __slots__ = ()
+
+    def filter(self, message: Message) -> bool:
+        return message.external_reply is not None
+
+
+#: Typed text in the parent's own words: not forwarded, not quoting another chat.
+OWN_WORDS = filters.TEXT & ~filters.FORWARDED & ~_QuotedFromElsewhere(name="QuotedFromElsewhere")
+
+
+def aside_of(message: Message, *, edited: bool = False) -> Aside:
+    """A message the engine reads for crisis signals only: never an answer, kept nowhere.
+
+    Its kind names the note the parent gets (``bot.kind.<kind>``); its text is what words it
+    carries: the edited text, a forwarded or quoting message's text, or a caption.
+    """
+    if edited:
+        kind = "edited"
+    elif message.forward_origin is not None:
+        kind = "forwarded"
+    elif message.external_reply is not None:
+        kind = "quoted"
+    else:
+        kind = kind_of(message)
+    return Aside(f"bot.kind.{kind}", message.text or message.caption or "")
 
 
 def language_of(user: User | None) -> Language:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 #: Bumped whenever questions or their codes change; a saved conversation of another
 #: version is started afresh (kindly) instead of being misread.
-FLOW_VERSION = 1
+FLOW_VERSION = 2
 
 Language = Literal["en", "sv"]
 LANGUAGES: tuple[Language, ...] = ("en", "sv")
@@ -41,7 +42,20 @@ class Command:
     arg: str = ""
 
 
-Input = Tap | Text | Command
+@dataclass(frozen=True, slots=True)
+class Aside:
+    """A message that is not the parent's own typed words or a button: never an answer.
+
+    A photo, a sticker, an edit, a forwarded or quoted message... ``note`` is the catalog key
+    of the short note that says what happened to it; ``text`` (a caption, the edited or
+    forwarded words) is read for crisis signals only, and kept nowhere.
+    """
+
+    note: str
+    text: str = ""
+
+
+Input = Tap | Text | Command | Aside
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,13 +83,14 @@ class Effect:
     """Something the caller must do after the step; the engine itself does nothing.
 
     kinds: ``progress`` (a question reached for the first time: ``value`` is its key),
-    ``complete`` (store the intake record of this conversation), ``discard`` (forget the
-    unfinished conversation and store nothing), ``erase`` (the parent asked to delete
-    everything: the session and every intake linked to them).
+    ``complete`` (store ``record``, the intake record of this conversation), ``discard``
+    (forget the unfinished conversation and store nothing), ``erase`` (the parent asked to
+    delete everything: the session and every intake linked to them).
     """
 
     kind: Literal["progress", "complete", "discard", "erase"]
     value: str = ""
+    record: Mapping[str, str | int | None] | None = None
 
 
 @dataclass(slots=True)
@@ -92,6 +107,9 @@ class Conversation:
     furthest: int = 0  # index of the furthest question reached, for anonymous progress counts
     return_to: str = ""  # "summary" while an answer is being changed from the summary
     pending: str = ""  # "language" or "delete" while that choice is on screen; the state stays put
+    #: After a danger-level reply the conversation waits for the parent to say they are safe
+    #: and want to go on: "stay" (then show this step again) or "advance" (then move on).
+    safe_check: str = ""
     version: int = FLOW_VERSION
 
     def to_json(self) -> str:

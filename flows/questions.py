@@ -6,6 +6,7 @@ Codes are what gets stored, so they never change meaning once released (bump FLO
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -18,6 +19,18 @@ class Question:
     optional: bool = False  # free text may be skipped
     yes_code: str = "yes"  # what a typed yes/ja means here, if it means anything
     no_code: str = "no"
+    #: The safety level each answer calls for; its crisis reply is shown first.
+    levels: tuple[tuple[str, str], ...] = ()
+    #: The crisis reply a typed yes calls for where yes is not one answer (never stored).
+    yes_level: str = ""
+    #: A text shown after an answer: (code, catalog key).
+    notes: tuple[tuple[str, str], ...] = ()
+
+    def level_of(self, code: str) -> str | None:
+        return next((level for answer, level in self.levels if answer == code), None)
+
+    def note_for(self, code: str) -> str | None:
+        return next((key for answer, key in self.notes if answer == code), None)
 
     @property
     def is_free_text(self) -> bool:
@@ -28,7 +41,13 @@ OFTEN = ("often", "sometimes", "rarely", "not_sure")
 YES_MAYBE_NO = ("yes", "maybe", "no")
 
 QUESTIONS: tuple[Question, ...] = (
-    Question("role", ("mother", "father", "partner", "other"), "role"),
+    # The research studied mothers: everyone else is told so, honestly, and welcomed.
+    Question(
+        "role",
+        ("mother", "father", "partner", "other"),
+        "role",
+        notes=tuple((code, "research.fathers") for code in ("father", "partner", "other")),
+    ),
     Question("age_band", ("under_6m", "6_12m", "1_2y", "2_3y", "over_3y"), "age"),
     Question("baby_reacts", OFTEN, "baby"),
     Question("baby_distress", OFTEN, "baby"),
@@ -39,8 +58,22 @@ QUESTIONS: tuple[Question, ...] = (
     Question("wish_advice", YES_MAYBE_NO, "wish"),
     Question("wish_alone", ("yes", "sometimes", "no"), "wish"),
     Question("wellbeing", ("mostly_ok", "strained", "low"), "wellbeing"),
-    # A typed "yes" gets the most protective reading: detection errs on the side of responding.
-    Question("safety", ("no", "yes_unwanted", "yes_afraid"), "wellbeing", yes_code="yes_afraid"),
+    # Thoughts of not wanting to live or of harming oneself (yes_self) and fear of acting on
+    # thoughts of harming the baby (yes_afraid) call for the danger reply; frightening unwanted
+    # thoughts about the baby (yes_unwanted) for the calm one. A typed "yes" says none of them,
+    # so it is not stored, but gets the most protective reply: detection errs on responding.
+    Question(
+        "safety",
+        ("no", "yes_unwanted", "yes_afraid", "yes_self"),
+        "wellbeing",
+        yes_code="",
+        levels=(
+            ("yes_unwanted", "unwanted_thoughts"),
+            ("yes_afraid", "danger"),
+            ("yes_self", "danger"),
+        ),
+        yes_level="danger",
+    ),
     Question("free_text", (), "free_text", optional=True),
 )
 
@@ -49,6 +82,12 @@ QUESTION_KEYS: tuple[str, ...] = tuple(q.key for q in QUESTIONS)
 
 #: Age bands past the ones MIP serves (babies and toddlers): the parent is pointed elsewhere.
 OLDER_CHILD_BANDS = frozenset({"over_3y"})
+
+
+def on_older_child_path(answers: Mapping[str, str]) -> bool:
+    """The child is past the ages MIP serves: the conversation takes the older-child path."""
+    return answers.get("age_band") in OLDER_CHILD_BANDS
+
 
 #: Non-question steps of the conversation, in the order they come.
 WELCOME, CONSENT, SUMMARY, CHANGE, SUGGESTION = "welcome", "consent", "summary", "change", "done"
@@ -74,3 +113,10 @@ FINAL_STATES = frozenset({SUGGESTION, DECLINED, OLDER_CHILD, STOPPED})
 #: only a conversation in one of these (or one that went back before consent with its answers)
 #: is stored under a pseudonym.
 CONSENTED_STATES = frozenset({*QUESTION_KEYS, SUMMARY, CHANGE})
+
+#: Progress is counted over these steps, so staff can see where parents stop (anonymously).
+#: Counting starts after consent: a parent who declines leaves no trace at all, not even a count.
+PROGRESS_STEPS: tuple[str, ...] = (*QUESTION_KEYS, SUMMARY, SUGGESTION)
+
+#: Longest free text kept; the parent is told when theirs was shortened.
+FREE_TEXT_LIMIT = 1500

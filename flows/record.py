@@ -1,10 +1,22 @@
-"""The anonymised intake record of a finished conversation: codes only, nothing identifying."""
+"""The anonymised intake record of a finished conversation: codes only, nothing identifying.
+
+Its fields and the codes each may hold are declared here, from the questions, the routing and
+the model. Storage keeps its own copy (storage must not import flows); tests/test_codes.py
+checks that copy, and the migrations, against this one.
+"""
 
 from __future__ import annotations
 
-from flows.model import Conversation
-from flows.questions import QUESTION_KEYS, SUGGESTION
-from flows.routing import route_for
+from typing import get_args
+
+from flows.model import LANGUAGES, SAFETY_LEVELS, Conversation
+from flows.questions import QUESTION_BY_KEY, QUESTION_KEYS, SUGGESTION
+from flows.routing import BabyJudgement, ParentJudgement, Routing, Suggestion, route_for
+
+#: How an intake ended: a suggestion, or the child is past the ages MIP serves.
+OUTCOMES: tuple[str, ...] = ("suggestion", "older_child")
+#: Questions stored in a column of their own name; the safety answer and the note are apart.
+ANSWER_FIELDS: tuple[str, ...] = tuple(k for k in QUESTION_KEYS if k not in ("safety", "free_text"))
 
 #: Every column of an intake record, in order (storage adds its id and the ISO week).
 RECORD_FIELDS: tuple[str, ...] = (
@@ -12,7 +24,7 @@ RECORD_FIELDS: tuple[str, ...] = (
     "lang",
     "clinic",
     "outcome",
-    *(key for key in QUESTION_KEYS if key not in ("safety", "free_text")),
+    *ANSWER_FIELDS,
     "safety_answer",
     "baby_judgement",
     "parent_judgement",
@@ -21,31 +33,42 @@ RECORD_FIELDS: tuple[str, ...] = (
     "free_text",
 )
 
+#: The codes each coded field may hold, in the order they are shown.
+RECORD_CODES: dict[str, tuple[str, ...]] = {
+    "lang": LANGUAGES,
+    "outcome": OUTCOMES,
+    **{key: QUESTION_BY_KEY[key].codes for key in ANSWER_FIELDS},
+    "safety_answer": QUESTION_BY_KEY["safety"].codes,
+    "baby_judgement": get_args(BabyJudgement),
+    "parent_judgement": get_args(ParentJudgement),
+    "suggestion": get_args(Suggestion),
+    "safety_level": SAFETY_LEVELS,
+}
 
-def intake_record(conversation: Conversation) -> dict[str, str | int | None]:
+
+def intake_record(
+    conversation: Conversation, routing: Routing | None = None
+) -> dict[str, str | int | None]:
     """The record to store for a conversation that reached a suggestion (or the older-child end).
 
-    The free text is still raw here: storage scrubs it before writing.
+    ``routing`` is the one the suggestion was given from (worked out here when not given). The
+    free text is still raw here: storage scrubs it before writing.
     """
     answers = conversation.answers
-    routing = route_for(answers)
+    routing = routing or route_for(answers)
     free_text = answers.get("free_text")
+    finished = conversation.state == SUGGESTION  # the older-child path skips the judged questions
     record: dict[str, str | int | None] = {
         "flow_version": conversation.version,
         "lang": conversation.lang,
         "clinic": conversation.clinic,
-        "outcome": "suggestion" if conversation.state == SUGGESTION else "older_child",
+        "outcome": OUTCOMES[0] if finished else OUTCOMES[1],
+        **{key: answers.get(key) for key in ANSWER_FIELDS},
+        "safety_answer": answers.get("safety"),
+        "baby_judgement": routing.baby if finished else None,
+        "parent_judgement": routing.parent if finished else None,
+        "suggestion": routing.suggestion,
+        "safety_level": conversation.safety,
+        "free_text": None if free_text in (None, "skip") else free_text,
     }
-    record.update(
-        {key: answers.get(key) for key in QUESTION_KEYS if key not in ("safety", "free_text")}
-    )
-    finished = record["outcome"] == "suggestion"  # the older-child path skips the judged questions
-    record.update(
-        safety_answer=answers.get("safety"),
-        baby_judgement=routing.baby if finished else None,
-        parent_judgement=routing.parent if finished else None,
-        suggestion=routing.suggestion,
-        safety_level=conversation.safety,
-        free_text=None if free_text in (None, "skip") else free_text,
-    )
     return record

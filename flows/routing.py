@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from flows.questions import OLDER_CHILD_BANDS
+from flows.questions import on_older_child_path
 
 BabyJudgement = Literal["affected", "not_affected", "unclear"]
 ParentJudgement = Literal["understand", "advice", "mixed"]
@@ -90,21 +90,43 @@ class Routing:
     reasons: tuple[str, ...]  # catalog keys, each a sentence built on one of the parent's answers
 
 
+#: Answers about the baby that a reason is given for.
+TELLING_SIGNALS: Final = ("often", "sometimes")
+WHY_SETTLED: Final = "why.baby.settled"
+WHY_UNCLEAR: Final = "why.baby.unclear"
+WHY_OLDER: Final = "why.age.older"
+
+
+def why_key(question: str, code: str) -> str:
+    """The catalog key of the reason built on one answer."""
+    return f"why.{question}.{code}"
+
+
+#: Every reason a suggestion can give, as catalog keys.
+REASON_KEYS: Final = frozenset(
+    {
+        *(why_key(key, code) for key in BABY_SIGNALS for code in TELLING_SIGNALS),
+        *(why_key(key, code) for key, table in WISH_POINTS.items() for code in table),
+        WHY_SETTLED,
+        WHY_UNCLEAR,
+        WHY_OLDER,
+    }
+)
+
+
 def reasons_for(answers: Mapping[str, str], baby: BabyJudgement) -> tuple[str, ...]:
     """Catalog keys of the sentences that explain the suggestion from the parent's answers."""
     keys = [
-        f"why.{key}.{answers[key]}"
-        for key in BABY_SIGNALS
-        if answers.get(key) in ("often", "sometimes")
+        why_key(key, answers[key]) for key in BABY_SIGNALS if answers.get(key) in TELLING_SIGNALS
     ]
     if baby == "not_affected":
-        keys.append("why.baby.settled")
+        keys.append(WHY_SETTLED)
     elif baby == "unclear" and not keys:
-        keys.append("why.baby.unclear")
+        keys.append(WHY_UNCLEAR)
     for key, table in WISH_POINTS.items():
         code = answers.get(key, "")
         if code in table:
-            keys.append(f"why.{key}.{code}")
+            keys.append(why_key(key, code))
     return tuple(keys)
 
 
@@ -112,6 +134,6 @@ def route_for(answers: Mapping[str, str]) -> Routing:
     """The judgements, the suggestion and its reasons for a finished set of answers."""
     baby = judge_baby(answers)
     parent = judge_parent(answers)
-    if answers.get("age_band") in OLDER_CHILD_BANDS:
-        return Routing(baby, parent, "older_child", ("why.age.older",))
+    if on_older_child_path(answers):
+        return Routing(baby, parent, "older_child", (WHY_OLDER,))
     return Routing(baby, parent, ROUTING_TABLE[(baby, parent)], reasons_for(answers, baby))

@@ -76,9 +76,11 @@ RECORD_COLUMNS: dict[str, Column] = {
     ),
     "wellbeing": Column("The parent's own wellbeing.", ("mostly_ok", "strained", "low")),
     "safety_answer": Column(
-        "Answer to the gentle safety question (thoughts of harming oneself or the baby): no, "
-        "yes but unwanted and frightening, yes and afraid of acting.",
-        ("no", "yes_unwanted", "yes_afraid"),
+        "Answer to the gentle safety question (thoughts of not wanting to live, or of harming "
+        "oneself or the baby): no; yes, frightening unwanted thoughts about the baby; yes, "
+        "afraid of acting on thoughts of harming the baby; yes, thoughts of not wanting to "
+        "live or of harming oneself (since flow version 2).",
+        ("no", "yes_unwanted", "yes_afraid", "yes_self"),
     ),
     "baby_judgement": Column(
         "Internal judgement, from several answers: is the baby affected by the parent's "

@@ -19,20 +19,14 @@ from pathlib import Path
 from bot.staff.texts import QUESTION_OF_COLUMN, code_label, column_meaning, table_meaning, text
 from flows import texts as parent_texts
 from flows.model import FLOW_VERSION, LANGUAGES, Language
-from flows.questions import OLDER_CHILD_BANDS, QUESTION_BY_KEY, QUESTIONS
+from flows.questions import QUESTION_BY_KEY
+from flows.screens import ASKED_ON_OLDER_CHILD_PATH
 from storage.schema import RECORD_COLUMNS, TABLES
 from storage.staff import FREE_TEXT
 
 TABLE = "intakes"
 #: Every column of an exported intake, in order.
 EXPORT_COLUMNS: tuple[str, ...] = tuple(TABLES[TABLE].columns)
-#: Questions asked before the older-child path ends: always answered in a stored intake.
-ALWAYS_ASKED = frozenset(
-    question.key
-    for question in QUESTIONS[
-        : next(i for i, q in enumerate(QUESTIONS) if OLDER_CHILD_BANDS & set(q.codes)) + 1
-    ]
-)
 
 Bilingual = Mapping[Language, str]
 
@@ -75,7 +69,7 @@ def blank_meaning(column: str) -> dict[Language, str]:
     elif (
         column not in RECORD_COLUMNS
         or RECORD_COLUMNS[column].required
-        or question_of(column) in ALWAYS_ASKED
+        or question_of(column) in ASKED_ON_OLDER_CHILD_PATH
     ):
         key = "blank.never"
     else:

@@ -13,14 +13,9 @@ from sqlite_utils import Database
 from bot.staff.selection import ProgressCount, Selection, StaffData, load
 from bot.staff.texts import text
 from flows.model import Language
-from flows.questions import OLDER_CHILD_BANDS, QUESTION_KEYS, QUESTIONS, SUGGESTION, SUMMARY
+from flows.questions import OLDER_CHILD_BANDS, PROGRESS_STEPS, QUESTIONS
 from storage.dates import iso_week
 from storage.schema import RECORD_COLUMNS
-
-#: The steps counted in `progress`, in the conversation's order: every question, the summary,
-#: the suggestion. The engine counts the same steps (flows.engine.PROGRESS_STEPS, a test keeps
-#: the two equal); it is spelt out here so that staff tools never load the state machine.
-PROGRESS_STEPS: Final[tuple[str, ...]] = (*QUESTION_KEYS, SUMMARY, SUGGESTION)
 
 #: The small-cell rule: a count below this is shown as "< 5" and no share is given for it.
 SMALL_CELL: Final = 5

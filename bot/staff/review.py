@@ -32,11 +32,10 @@ from bot.staff.accounts import (
     load_accounts,
     password_problem,
 )
-from bot.staff.figures import PROGRESS_STEPS
 from bot.staff.selection import add_database_argument, add_language_argument, existing_database
 from bot.staff.texts import code_label, column_meaning, language, step_label, table_meaning, text
 from flows.model import SAFETY_LEVELS, Language
-from flows.questions import QUESTION_BY_KEY
+from flows.questions import PROGRESS_STEPS, QUESTION_BY_KEY
 from storage.audit import ACTIONS, AUDIT_TABLE_SQL, STAFF_NAME, audit_path, open_audit
 from storage.schema import RECORD_COLUMNS, STAFF_TABLES, TABLES
 from storage.staff import HIDDEN_COLUMNS, create_staff_copy, labels_table, staff_queries

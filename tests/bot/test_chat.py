@@ -115,3 +115,22 @@ def test_the_chat_stores_nothing_before_consent_and_then_for_its_owner_only(
     assert stat.S_IMODE(db_path.parent.stat().st_mode) == 0o700
     for name in ("intake.db", "intake.db-wal", "intake.db-shm", ".intake-secret"):
         assert stat.S_IMODE((db_path.parent / name).stat().st_mode) == 0o600, name
+
+
+def test_the_safe_check_in_the_terminal_waits_and_survives_a_restart(tmp_path: Path) -> None:
+    env = {"INTAKE_DB": str(tmp_path / "intake.db")}
+    first = run_chat(["--lang", "en"], ["1", "yes", "I want to die", "2"], env)
+    assert first.returncode == 0, first.stderr
+    out = first.stdout
+    after = out[out.index("Thank you for telling me") :]
+    assert "Are you safe right now?" in after
+    options = ("I'm safe, let's go on", "Show me the numbers again", "Let's pause for now")
+    assert "\n".join(f"  {n}) {label}" for n, label in enumerate(options, 1)) in after
+    assert "Who is chatting with me today?" not in after  # no question until they choose
+    assert after.count("90101") == 2  # "2": the numbers again
+    second = run_chat(["--lang", "en"], ["1"], env)
+    assert second.returncode == 0, second.stderr
+    resumed = second.stdout
+    went_on = resumed.index("Let's go on, one step")
+    assert resumed.index("Are you safe right now?") < went_on
+    assert "Who is chatting with me today?" in resumed[went_on:]

@@ -124,7 +124,9 @@ async def test_a_crisis_is_answered_first_and_alone(
     values = running_bot.intake_bot.service.engine.clinics.values(lang, "")
     assert new[0]["text"] == render(lang, f"crisis.{level}", **values)
     assert "reply_markup" not in new[0]
-    assert new[-1]["text"].endswith(render(lang, "q.age_band"))
+    # After a danger-level reply the bot asks whether the parent is safe before going on.
+    then = "safe_check" if level == "danger" else "q.age_band"
+    assert new[-1]["text"].endswith(render(lang, then))
     assert running_bot.saved(parent).safety == level
 
 

@@ -23,6 +23,7 @@ from flows.texts import render
 from storage import scrub
 from tests.support import (
     CONTENT,
+    FRIEND,
     SHARED_SECRETS,
     TOKEN,
     BotApiServer,
@@ -85,9 +86,15 @@ async def swedish_intake_with_a_crisis_and_every_other_kind(someone: Parent) -> 
     crisis = await someone.send("Jag vill dö")
     assert crisis[0]["text"].startswith("🆘")
     assert "reply_markup" not in crisis[0]
+    assert crisis[-1]["text"] == render("sv", "safe_check")  # no next question yet
     for kind in CONTENT:
         await someone.share(kind)
     await someone.edit("Jag ändrade mig")
+    await someone.forward("Att förstå hur mitt barn och jag påverkar varandra")
+    assert someone.last_text.startswith(render("sv", "bot.kind.forwarded"))
+    photo = await someone.share("photo", caption="jag orkar inte mer")
+    assert photo[0]["text"].startswith("🆘")
+    await someone.tap_code("go_on")
     await someone.play(script[9:])
     assert someone.last_text.endswith(render("sv", "prompt.done"))
 
@@ -178,7 +185,7 @@ def assert_nothing_identifying(workdir: Path, everyone: list[Parent]) -> list[st
                 kept += [identifier] if identifier.encode() in stored else []
             else:
                 assert identifier.encode() not in stored, f"{identifier!r} in the database"
-    for secret in SHARED_SECRETS:
+    for secret in (*SHARED_SECRETS, FRIEND, "jag orkar inte mer", "påverkar varandra"):
         assert secret.encode() not in stored
         assert secret not in logs
     for token in (TOKEN, TOKEN.split(":")[1]):

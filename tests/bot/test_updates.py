@@ -11,7 +11,7 @@ import pytest
 
 import storage
 from bot.tg_messages import KIND_TEXT, MENUS, STAFF_COMMANDS
-from flows.engine import COMMAND_ALIASES, parse_command
+from flows.parsing import COMMAND_ALIASES, parse_command
 from flows.texts import render
 from tests.support import (
     CONTENT,

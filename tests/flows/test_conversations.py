@@ -80,7 +80,10 @@ def test_older_child_is_pointed_elsewhere_and_recorded() -> None:
             ("tap:begin", None, "consent"),
             ("tap:yes", None, "role"),
             ("tap:father", "research.fathers", "age_band"),
-            ("tap:over_3y", "suggest.older_child", "older_child"),
+            ("tap:over_3y", "q.safety", "safety"),  # asked on this path too, before it ends
+            ("/back", "q.age_band", "age_band"),
+            ("tap:over_3y", "q.safety", "safety"),
+            ("tap:no", "suggest.older_child", "older_child"),
         ]
     )
     record = intake_record(p.conversation)
@@ -88,6 +91,9 @@ def test_older_child_is_pointed_elsewhere_and_recorded() -> None:
     assert record["outcome"] == "older_child"
     assert record["baby_judgement"] is None
     assert record["role"] == "father"
+    assert record["safety_answer"] == "no"
+    progress = [value for kind, value in p.effects() if kind == "progress"]
+    assert progress == ["role", "age_band"]  # the main path's steps only: staff count those
 
 
 @pytest.mark.parametrize("role", ["father", "partner", "other"])
@@ -212,24 +218,38 @@ def test_summary_shows_the_free_text_back() -> None:
 
 @pytest.mark.parametrize("lang", ["en", "sv"])
 @pytest.mark.parametrize(
-    ("answer", "level"), [("yes_unwanted", "unwanted_thoughts"), ("yes_afraid", "danger")]
+    ("answer", "level"),
+    [("yes_unwanted", "unwanted_thoughts"), ("yes_afraid", "danger"), ("yes_self", "danger")],
 )
 def test_safety_question_yes_answers_with_help_first(lang: str, answer: str, level: str) -> None:
     p = player(lang)
-    p.play(intake_script(safety=answer)[:15])
+    script = intake_script(safety=answer)
+    p.play(script[:15])
     replies = p.steps[-1].replies
     assert replies[0].key == f"crisis.{level}"
     assert replies[0].kind == "crisis"
     assert "112" in replies[0].text or level == "unwanted_thoughts"
     assert "1177" in replies[0].text
-    assert p.conversation.state == "free_text"  # and the parent may go on
-    p.play(intake_script(safety=answer)[15:])
-    assert intake_record(p.conversation)["safety_level"] == level
+    if level == "danger":
+        assert "90101" in replies[0].text  # the suicide-prevention line
+        assert [r.key for r in replies] == ["crisis.danger", "safe_check"]  # no next question
+    else:
+        assert p.conversation.state == "free_text"  # and the parent may go on
+    p.play(script[15:])
+    record = intake_record(p.conversation)
+    assert (record["safety_answer"], record["safety_level"]) == (answer, level)
 
 
 def test_typed_yes_to_the_safety_question_errs_on_the_side_of_responding() -> None:
     p = player()
-    p.play([*intake_script()[:14], ("yes", "crisis.danger", "free_text")])
+    p.play(
+        [
+            *intake_script()[:14],
+            ("yes", "crisis.danger", "safety"),  # which kind of yes is not said: not stored
+            ("tap:go_on", "q.safety", "safety"),
+        ]
+    )
+    assert "safety" not in p.conversation.answers
 
 
 @pytest.mark.parametrize(
@@ -241,23 +261,27 @@ def test_typed_yes_to_the_safety_question_errs_on_the_side_of_responding() -> No
         ("sv", "jag har tvångstankar om att skada bebisen", "unwanted_thoughts"),
     ],
 )
-@pytest.mark.parametrize("at", [1, 2, 5, 9, 12, 15, 16])
+@pytest.mark.parametrize("at", [1, 2, 5, 9, 12, 14, 15, 16])
 def test_crisis_in_free_text_anywhere_is_answered_first(
     lang: str, text: str, level: str, at: int
 ) -> None:
     p = player(lang)
     script = intake_script()
     p.play(script[:at])
-    state = p.conversation.state
+    state, answers = p.conversation.state, dict(p.conversation.answers)
     step = p.send(text)
     assert step.replies[0].key == f"crisis.{level}"
     assert step.replies[-1].question is not None  # then the parent is shown where they are
-    if state != "free_text":
-        assert p.conversation.state == state
-        p.play(script[at:])
+    assert p.conversation.state == state
+    assert p.conversation.answers == answers  # never an answer, nor a note for the clinic
+    if level == "danger":
+        assert step.replies[-1].key == "safe_check"
+        p.play([("tap:go_on", None, state)])
     else:
-        assert p.conversation.answers["free_text"] == text
-        p.play(script[at + 1 :])
+        assert step.replies[-1].question == state
+    if state == "free_text":
+        assert "free_text.not_kept" in [r.key for r in step.replies]
+    p.play(script[at:])
     assert intake_record(p.conversation)["safety_level"] == level
 
 
@@ -273,7 +297,8 @@ def test_crisis_with_a_command_is_answered_before_the_command() -> None:
     p.play(intake_script()[:5])
     step = p.send("/stop I can't go on")
     assert step.replies[0].key == "crisis.danger"
-    assert p.conversation.state == "stopped"
+    assert p.conversation.state == "stopped"  # the parent chose to stop: no waiting point
+    assert step.replies[-1].key == "prompt.stopped"
 
 
 def test_stale_and_double_taps_never_record_twice() -> None:
@@ -379,7 +404,7 @@ def test_a_conversation_from_another_flow_version_starts_afresh_kindly() -> None
         p.conversation.to_json().replace(f'"version":{FLOW_VERSION}', '"version":0')
     )
     step = p.engine.handle(old, Text("I want to die"))
-    assert [r.key for r in step.replies][:3] == ["crisis.danger", "flow.updated", "prompt.welcome"]
+    assert [r.key for r in step.replies] == ["crisis.danger", "flow.updated", "safe_check"]
     assert step.conversation.answers == {}
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flows.engine import COMMAND_ALIASES, Engine
-from flows.model import Command, Conversation, Input, Tap, Text
+from flows.engine import Engine
+from flows.model import Aside, Command, Conversation, Input, Tap, Text
+from flows.parsing import COMMAND_ALIASES
 from flows.questions import FINAL_STATES, STATES
 
 ENGINE = Engine()
@@ -34,7 +35,8 @@ typed = st.one_of(
 
 @st.composite
 def inputs(draw: st.DrawFn) -> list[object]:
-    """Actions: tap the n-th button shown last, type something, send a command, or a stale tap."""
+    """Actions: tap the n-th button shown last, type something, send a command, a stale tap,
+    or an aside (a message read for crisis signals only)."""
     return draw(
         st.lists(
             st.one_of(
@@ -42,6 +44,7 @@ def inputs(draw: st.DrawFn) -> list[object]:
                 st.tuples(st.just("text"), typed),
                 st.tuples(st.just("text"), commands),
                 st.tuples(st.just("stale"), st.integers(0, 8)),
+                st.tuples(st.just("aside"), typed),
                 st.tuples(
                     st.just("command"), st.sampled_from(sorted(set(COMMAND_ALIASES.values())))
                 ),
@@ -63,12 +66,20 @@ def test_random_sequences(actions: list[tuple[str, object]], lang: str) -> None:
             option = last_prompt.options[value % len(last_prompt.options)]
             revision = conv.revision if kind == "tap" else conv.revision - 1
             event = Tap(last_prompt.question or "", option.code, revision)
+        elif kind == "aside":  # a photo's caption, an edit, a forward: never an answer
+            words = value.text if isinstance(value, Text) else str(value)
+            event = Aside("bot.kind.photo", words)
         elif kind == "command":
             assert isinstance(value, str)
             event = Command(value)
         else:
             event = value if isinstance(value, Text) else Text(str(value))
         step = ENGINE.handle(conv, event)
+        if isinstance(event, Aside):  # never an answer, never a move
+            assert (step.conversation.state, step.conversation.answers) == (
+                conv.state,
+                conv.answers,
+            )
         conv = step.conversation
         assert conv.state in STATES
         assert step.replies, "every input gets a reply"
@@ -79,5 +90,8 @@ def test_random_sequences(actions: list[tuple[str, object]], lang: str) -> None:
         if step.replies[-1].question:
             last_prompt = step.replies[-1]
         assert Conversation.from_json(conv.to_json()) == conv
-        if conv.state in FINAL_STATES and not conv.pending:
+        if conv.safe_check and not conv.pending:
+            # After a danger-level reply nothing else is asked until the parent chooses.
+            assert last.key == "safe_check", f"{last.key} asked while waiting"
+        elif conv.state in FINAL_STATES and not conv.pending:
             assert any(o.code == "restart" for o in ENGINE.prompt(conv)[-1].options)

@@ -7,10 +7,10 @@ import itertools
 import pytest
 
 from flows.clinic import load_clinic_config
-from flows.engine import PROGRESS_STEPS
-from flows.model import LANGUAGES, SAFETY_LEVELS
-from flows.questions import FINAL_STATES, QUESTIONS, STATES
-from flows.routing import ROUTING_TABLE, WISH_POINTS, reasons_for
+from flows.model import LANGUAGES
+from flows.notes import needed_keys
+from flows.questions import FINAL_STATES, PROGRESS_STEPS, STATES
+from flows.routing import WISH_POINTS, reasons_for
 from flows.texts import catalog, placeholders, render
 from storage.scrub import PLACEHOLDERS
 
@@ -20,61 +20,11 @@ SCREEN = 700
 
 
 def required_keys() -> set[str]:
-    """Every key the conversation can ask for, derived from the questions and the routing."""
-    keys = {
-        "summary",
-        "summary.skipped",
-        "nav.back",
-        "o.free_text.skip",
-        "o.final.restart",
-        "o.welcome.begin",
-        "o.welcome.other_language",
-        "o.summary.confirm",
-        "o.summary.change",
-        "o.change.cancel",
-        "o.delete.yes",
-        "o.delete.no",
-        "language.ask",
-        "language.changed",
-        "delete.confirm",
-        "delete.done",
-        "delete.kept",
-        "delete.report",
-        "research.fathers",
-        "declined",
-        "care.mip",
-        "care.chc",
-        "suggest.why",
-        "suggest.provisional",
-        "suggest.contact",
-        "suggest.older_child",
-        "free_text.shortened",
-        "flow.updated",
-        "reask",
-        "reask.final",
-        "stale",
-        "help",
-        "privacy",
-        "pause",
-        "unknown_command",
-        "resume",
-        "restarted",
-        "back.nothing",
-        "stop.nothing",
-        "why.age.older",
-    }
-    keys |= {f"o.consent.{code}" for code in ("yes", "no", "privacy")}
-    keys |= {f"language.{lang}" for lang in LANGUAGES}
-    keys |= {f"crisis.{level}" for level in SAFETY_LEVELS if level != "none"}
-    keys |= {f"suggest.{code}" for code in ROUTING_TABLE.values()}
-    keys |= {
-        f"prompt.{state}"
-        for state in STATES
-        if state not in {q.key for q in QUESTIONS} | {"summary"}
-    }
-    for question in QUESTIONS:
-        keys |= {f"q.{question.key}", f"s.{question.key}"}
-        keys |= {f"o.{question.key}.{code}" for code in question.codes}
+    """Every key the conversation can ask for, derived from its data: screens, notes, routing."""
+    return set(needed_keys())
+
+
+def test_every_reason_the_routing_can_give_is_a_needed_key() -> None:
     often = ("often", "sometimes", "rarely", "not_sure")
     for signals in itertools.product(often, repeat=3):
         answers = dict(
@@ -83,8 +33,7 @@ def required_keys() -> set[str]:
         for key, table in WISH_POINTS.items():
             for code in table:
                 for baby in ("affected", "not_affected", "unclear"):
-                    keys |= set(reasons_for({**answers, key: code}, baby))
-    return keys
+                    assert set(reasons_for({**answers, key: code}, baby)) <= needed_keys()
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -197,4 +146,9 @@ def test_crisis_texts_carry_every_help_number(lang: str) -> None:
     danger = render(lang, "crisis.danger", **values)
     for number in ("112", "1177", "90101"):
         assert number in danger
+        assert number in render(lang, "suggest.after.danger", **values)
     assert "1177" in render(lang, "crisis.unwanted_thoughts", **values)
+    assert "1177" in render(lang, "suggest.after.unwanted_thoughts", **values)
+    for number in ("112", "90101"):  # a parent who is not safe is told whom to call at once
+        assert number in render(lang, "safe_check.reask", **values)
+

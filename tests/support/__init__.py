@@ -28,7 +28,7 @@ from tests.support.harness import (
     start_bot,
 )
 from tests.support.http_api import BotApiServer, over_http
-from tests.support.parent import Parent, keyboards, messages
+from tests.support.parent import FRIEND, Parent, keyboards, messages
 from tests.support.records import RECORD, STORAGE_SECRET, raw_bytes, record
 from tests.support.scripts import (
     BABY,
@@ -46,6 +46,7 @@ __all__ = [
     "BOT_ID",
     "CONTENT",
     "EXPECTED_SUGGESTION",
+    "FRIEND",
     "PARENT",
     "RECORD",
     "SECRET",

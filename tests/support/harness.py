@@ -44,6 +44,13 @@ class BotHarness:
         raw = storage.load_session(service.db, service.pseudonym(parent.user_id))
         return None if raw is None else Conversation.from_json(raw)
 
+    def conversation(self, parent: Parent) -> Conversation:
+        """The parent's conversation wherever it lives: in memory (before consent, once ended)
+        or saved."""
+        service = self.intake_bot.service
+        found: Conversation = service.conversation(service.pseudonym(parent.user_id))
+        return found
+
     def intakes(self) -> list[dict[str, Any]]:
         rows: list[dict[str, Any]] = storage.intake_rows(self.intake_bot.service.db)
         return rows

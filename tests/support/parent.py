@@ -28,6 +28,8 @@ def messages(count: int = 1) -> Callable[[list[dict[str, Any]]], bool]:
 
 
 _user_ids = itertools.count(910000001)
+#: Whose message a parent forwards or quotes: nothing of it may be stored or logged.
+FRIEND = "Birgitta Forsberg"
 
 
 @dataclass
@@ -93,9 +95,33 @@ class Parent:
         message = self.api.user_message(self.chat, self.sender, **content)
         return await self._deliver(self.message_kind, message, until)
 
-    async def share(self, kind: str, until: Callable[..., bool] | None = None) -> list[dict]:
+    async def share(
+        self, kind: str, until: Callable[..., bool] | None = None, *, caption: str | None = None
+    ) -> list[dict]:
         """Send something that is not text: a sticker, photo, contact, location..."""
-        message = self.api.user_message(self.chat, self.sender, **CONTENT[kind])
+        content = {**CONTENT[kind], **({"caption": caption} if caption else {})}
+        message = self.api.user_message(self.chat, self.sender, **content)
+        return await self._deliver(self.message_kind, message, until)
+
+    async def forward(self, text: str, until: Callable[..., bool] | None = None) -> list[dict]:
+        """Forward someone else's message (a friend's, from another chat) to the bot."""
+        origin = {"type": "hidden_user", "sender_user_name": FRIEND, "date": 1700000000}
+        message = self.api.user_message(self.chat, self.sender, text=text, forward_origin=origin)
+        return await self._deliver(self.message_kind, message, until)
+
+    async def quote_elsewhere(
+        self, text: str, quoted: str, until: Callable[..., bool] | None = None
+    ) -> list[dict]:
+        """Reply to (and quote) a message from another chat, with words of one's own."""
+        origin = {"type": "hidden_user", "sender_user_name": FRIEND, "date": 1700000000}
+        elsewhere = {"origin": origin, "chat": {"id": -100123, "type": "supergroup", "title": "G"}}
+        message = self.api.user_message(
+            self.chat,
+            self.sender,
+            text=text,
+            external_reply=elsewhere,
+            quote={"text": quoted, "position": 0},
+        )
         return await self._deliver(self.message_kind, message, until)
 
     async def edit(self, text: str, until: Callable[..., bool] | None = None) -> list[dict]:

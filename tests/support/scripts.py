@@ -12,8 +12,14 @@ from dataclasses import dataclass, field
 
 from flows.engine import Engine
 from flows.model import Conversation, Reply, Step, Tap, Text
+from flows.questions import QUESTION_BY_KEY
 
 Line = tuple[str, str | None, str | None]
+
+#: Answers to the safety question whose reply is the danger level: the conversation then waits.
+DANGER_ANSWERS = frozenset(
+    code for code, level in QUESTION_BY_KEY["safety"].levels if level == "danger"
+)
 
 #: Answers (by code) that put a parent in each cell of PRODUCT.md's routing table.
 BABY: Mapping[str, tuple[str, str, str]] = {
@@ -69,10 +75,17 @@ def intake_script(
         (f"tap:{advice}", "q.wish_alone", "wish_alone"),
         (f"tap:{alone}", "q.wellbeing", "wellbeing"),
         ("tap:mostly_ok", "q.safety", "safety"),
-        (f"tap:{safety}", "q.free_text", "free_text"),
+        *safety_lines(safety),
         (free_text, "summary", "summary"),
         ("tap:confirm", f"suggest.{suggestion}", "done"),
     ]
+
+
+def safety_lines(answer: str, then: str = "free_text") -> list[Line]:
+    """Answering the safety question; after a danger-level answer, the parent goes on."""
+    if answer in DANGER_ANSWERS:
+        return [(f"tap:{answer}", "safe_check", "safety"), ("tap:go_on", f"q.{then}", then)]
+    return [(f"tap:{answer}", f"q.{then}", then)]
 
 
 @dataclass

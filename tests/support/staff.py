@@ -32,7 +32,7 @@ from flows.clinic import load_clinic_config
 from flows.engine import Engine
 from flows.model import Input, Tap, Text
 from flows.questions import QUESTIONS, SUGGESTION, SUMMARY
-from tests.support.scripts import BABY, PARENT
+from tests.support.scripts import BABY, DANGER_ANSWERS, PARENT
 
 SECRET = "staff-tests-secret-0123456789abcdef"
 
@@ -163,6 +163,14 @@ class Parent:
         codes = next(q.codes for q in QUESTIONS if q.key == question)
         self.send(Text(str(codes.index(code) + 1)), then)
 
+    def answer_safety(self, code: str, then: str) -> None:
+        """Answer the safety question; after a danger-level reply, say "yes", safe to go on."""
+        if code not in DANGER_ANSWERS:
+            self.answer("safety", code, then)
+            return
+        self.answer("safety", code, "safety")
+        self.send(Text("yes" if self.lang == "en" else "ja"), then)
+
 
 def play(service: IntakeService, user_id: int, intake: Intake) -> None:
     """Play one parent's conversation as far as the intake says."""
@@ -180,8 +188,12 @@ def play(service: IntakeService, user_id: int, intake: Intake) -> None:
                 event = Text(intake.free_text) if intake.free_text else Tap(question.key, "skip")
                 parent.send(event, following)
             elif question.key == "age_band" and intake.age == "over_3y":
-                parent.answer(question.key, intake.age, "older_child")
+                # The older-child path asks the safety question too, then ends.
+                parent.answer(question.key, intake.age, "safety")
+                parent.answer_safety(intake.safety, "older_child")
                 return
+            elif question.key == "safety":
+                parent.answer_safety(intake.safety, following)
             else:
                 parent.answer(question.key, answers[question.key], following)
         else:

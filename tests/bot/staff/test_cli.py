@@ -52,13 +52,6 @@ def test_staff_tools_never_load_the_state_machine() -> None:
     assert loaded.stdout.strip() == ""
 
 
-def test_the_staff_steps_are_the_engines() -> None:
-    from bot.staff.figures import PROGRESS_STEPS
-    from flows.engine import PROGRESS_STEPS as ENGINE_STEPS
-
-    assert PROGRESS_STEPS == ENGINE_STEPS
-
-
 def test_building_the_command_line_loads_no_heavy_library() -> None:
     code = (
         "import sys, bot.cli; bot.cli.build_parser(); "

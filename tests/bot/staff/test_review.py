@@ -30,8 +30,8 @@ from datasette_auth_passwords.utils import hash_password, verify_password
 import storage
 from bot.cli import main
 from bot.staff.accounts import MIN_ITERATIONS, load_accounts
-from bot.staff.figures import PROGRESS_STEPS
 from bot.staff.review import metadata
+from flows.questions import PROGRESS_STEPS
 from storage.audit import accesses, audit_path, open_audit
 from storage.dates import iso_week
 from storage.staff import create_staff_copy, iso_week_sql

@@ -6,8 +6,8 @@ import pytest
 
 from bot.staff import texts
 from bot.staff.codebook import EXPORT_COLUMNS, codebook
-from bot.staff.figures import PROGRESS_STEPS
 from flows.model import LANGUAGES
+from flows.questions import PROGRESS_STEPS
 from flows.texts import MissingTextError, placeholders
 from storage.schema import RECORD_COLUMNS, STAFF_TABLES, TABLES
 
