@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import itertools
+import typing
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from flows.questions import QUESTION_BY_KEY
-from flows.routing import BABY_SIGNALS, WISH_POINTS, judge_baby, judge_parent, route_for
+from flows.routing import (
+    BABY_SIGNALS,
+    ROUTING_TABLE,
+    WISH_POINTS,
+    Suggestion,
+    judge_baby,
+    judge_parent,
+    route_for,
+)
 from tests.support import BABY, EXPECTED_SUGGESTION, PARENT
 
 
@@ -79,3 +88,7 @@ def test_more_signals_never_make_a_baby_less_affected() -> None:
             if index < 2:
                 more = {**base, key: levels[index + 1]}
                 assert order[judge_baby(more)] >= order[judge_baby(base)]
+
+
+def test_every_suggestion_code_is_one_the_table_or_the_older_child_path_gives() -> None:
+    assert set(typing.get_args(Suggestion)) == {*ROUTING_TABLE.values(), "older_child"}

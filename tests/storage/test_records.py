@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import typing
 from collections.abc import Iterator
 from datetime import date
 
@@ -137,23 +136,6 @@ def test_progress_counts_reached_steps_per_week_and_clinic_only(db: Database) ->
 def test_staff_tables_are_intakes_and_progress_only() -> None:
     assert STAFF_TABLES == ("intakes", "progress")
     assert all(column.description for table in TABLES.values() for column in table.columns.values())
-
-
-def test_the_codebook_agrees_with_the_engine() -> None:
-    from flows.model import SAFETY_LEVELS
-    from flows.questions import QUESTION_BY_KEY
-    from flows.record import RECORD_FIELDS
-    from flows.routing import ROUTING_TABLE, BabyJudgement, ParentJudgement
-
-    assert tuple(RECORD_COLUMNS) == RECORD_FIELDS
-    for name, column in RECORD_COLUMNS.items():
-        question = QUESTION_BY_KEY.get("safety" if name == "safety_answer" else name)
-        if question is not None and not question.is_free_text:
-            assert column.codes == question.codes, name
-    assert set(RECORD_COLUMNS["suggestion"].codes) == {*ROUTING_TABLE.values(), "older_child"}
-    assert RECORD_COLUMNS["baby_judgement"].codes == typing.get_args(BabyJudgement)
-    assert RECORD_COLUMNS["parent_judgement"].codes == typing.get_args(ParentJudgement)
-    assert RECORD_COLUMNS["safety_level"].codes == SAFETY_LEVELS
 
 
 def test_a_pseudonym_is_required_where_one_is_expected(db: Database) -> None:
