@@ -55,9 +55,16 @@ SCRUBBED = [
     ("personnumret är 930505-xxxx", "personnumret är [personnummer]"),
     # addresses
     ("Vi bor på Storgatan 12", "Vi bor på [address]"),
-    ("Storgatan 12B, 123 45 Stockholm", "[address]"),
+    ("Storgatan 12B, 123 45 Stockholm", "[address] Stockholm"),  # a town alone is nobody
     ("postnummer 123 45", "postnummer [address]"),
-    ("12345 Göteborg", "[address]"),
+    ("12345 Göteborg", "[address] Göteborg"),
+    ("Björkvägen 12 B, 2 tr, lgh 1102", "[address]"),
+    ("flyttat till Gamla vägen 3 i Vetlanda", "flyttat till [address] i Vetlanda"),
+    ("Sankt Eriks allé 7 och Lärksvängen 8", "[address] och [address]"),
+    ("bor på Sjöbacka 14 utanför Kungsbacka", "bor på [address] utanför Kungsbacka"),
+    ("Kirkeveien 9, 0368 Oslo", "[address] Oslo"),
+    ("Nørregade 4, 1165 København K", "[address] København K"),
+    ("we live at 7 Rowan Lodge, Hexham", "we live at [address], Hexham"),
     ("Sveavägen 44 lgh 1102, Stockholm", "[address], Stockholm"),
     ("hos mormor på björkvägen 3a", "hos mormor på [address]"),
     ("We live at 12 Baker Street", "We live at [address]"),
