@@ -261,16 +261,22 @@ def _day_month_after_cue(text: str) -> str:
 
 
 _DAY_MONTH = re.compile(rf"(?<![\w./-]){_DAY}/(?:0?[1-9]|1[0-2])(?![\w/.,]?[0-9])")
+_SENTENCE_END = re.compile(r"[.!?\n]")
 
 
 def _day_month(match: re.Match[str]) -> str:
-    """A date after a cue, or when the day cannot be a month ("16/9"); never "24/7"."""
+    """A date after a cue, or a birth word in the same sentence, or when the day cannot be a
+    month ("16/9"); never "24/7"."""
     found = match.group()
     day = int(found.split("/")[0])
     if day > 12 and found != "24/7":
         return "[date]"
-    cues = frozenset(_cues()["dates"]["before_day_month"])
-    return "[date]" if _last_words(match.string, match.start(), 1) & cues else found
+    cues = _cues()["dates"]
+    if _last_words(match.string, match.start(), 1) & frozenset(cues["before_day_month"]):
+        return "[date]"
+    sentence = _SENTENCE_END.split(match.string[max(0, match.start() - 60) : match.start()])[-1]
+    words = frozenset(word.lower() for word in WORD.findall(sentence)[-3:])
+    return "[date]" if words & frozenset(cues["birth"]) else found
 
 
 def _account(match: re.Match[str]) -> str:

@@ -96,6 +96,8 @@ SCRUBBED = [
     ("He was born March 12th, two weeks early", "He was born [date], two weeks early"),
     ("hon föddes den 23:e augusti 2023", "hon föddes den [date]"),
     ("vi var på BVC den 5/11", "vi var på BVC den [date]"),
+    ("hon föddes på morgonen 4/3", "hon föddes på morgonen [date]"),
+    ("his birthday is 7/11", "his birthday is [date]"),
     # handles on other services written without an @
     ("insta: anna.svensson88", "insta: [handle]"),
     ("snap annasv om ni vill", "snap [handle] om ni vill"),
