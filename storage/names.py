@@ -94,6 +94,7 @@ class Lexicon:
     not_names: frozenset[str]
     ordinary: frozenset[str]
     before_places: frozenset[str]
+    before_places_or_people: frozenset[str]
     words: WordList  # frequent Swedish and English words that are nobody's name
     naming: Phrases
     weak_naming: Phrases
@@ -139,6 +140,7 @@ def lexicon() -> Lexicon:
             for word in cues["words"][key]
         ),
         before_places=frozenset(names_cues["before_places"]),
+        before_places_or_people=frozenset(names_cues["before_places_or_people"]),
         words=WordList(folder.joinpath("words.txt").read_bytes()),
         naming=phrases(names_cues["naming"]),
         weak_naming=phrases(names_cues["naming_weak"]),
@@ -225,12 +227,13 @@ class _Finder:
                 self.names[index] = True
         self._lists()
         # A word found to be a name once is one wherever it is capitalised in the same text:
-        # "I'm Grace's mum. Grace is 8 weeks".
+        # "I'm Grace's mum. Grace is 8 weeks". The parent's own names are decided each time.
         found = {
             base
             for tok, name in zip(self.tokens, self.names, strict=True)
             if name
             for base in _genitive_bases(tok.lower)
+            if base not in self.own.words
         }
         for index, tok in enumerate(self.tokens):
             if tok.title and not self.names[index] and tok.lower in found:
@@ -283,12 +286,19 @@ class _Finder:
         tok = self.tokens[index]
         if not tok.title or self._a_word(index) or tok.lower in self.lex.not_names:
             return False
-        before = self.tokens[index - 1] if index > 0 else None
-        return not (
-            before is not None
-            and _SPACES.fullmatch(tok.gap) is not None
-            and before.lower in self.lex.before_places
-        )
+        return not self._after_place_word(index, self.lex.before_places_or_people)
+
+    def _after_place_word(self, index: int, *more: frozenset[str]) -> bool:
+        """Whether a word after which places are named stands right before word ``index``."""
+        if index == 0 or _SPACES.fullmatch(self.tokens[index].gap) is None:
+            return False
+        before = self.tokens[index - 1].lower
+        return before in self.lex.before_places or any(before in words for words in more)
+
+    def _a_place(self, index: int) -> bool:
+        """ "i Mora", "in Hull": a listed name, no genitive, where a place is named."""
+        tok = self.tokens[index]
+        return tok.lower in self.lex.tiers and self._after_place_word(index)
 
     # ---- cues
 
@@ -450,7 +460,7 @@ class _Finder:
             return tier in ("core", "wide")
         if self._after(index, lex.together_before) and (tok.title or tier in ("core", "wide")):
             return tier is not None or self._unknown_person(index)
-        if tok.lower in lex.not_names:
+        if tok.lower in lex.not_names or self._a_place(index):
             return self._surname(index)
         if tier == "core":
             return True
@@ -551,12 +561,12 @@ class _Finder:
         return None
 
     def _next_to_own_name(self, index: int) -> bool:
-        """Beside one of the parent's names that is no ordinary word, with a space between."""
+        """Beside another of the parent's names, with a space between: "lina åkesson"."""
         for other in (index - 1, index + 1):
             if 0 <= other < len(self.tokens):
                 gap = self.tokens[max(index, other)].gap
                 word = self.tokens[other].lower
-                if gap == " " and word in self.own.words and word not in self.own.ambiguous:
+                if gap == " " and word in self.own.words and word not in self.own.plain:
                     return True
         return False
 
@@ -574,14 +584,13 @@ class _Finder:
         if not any(base in self.own.ambiguous for base in bases):
             return True
         if tok.upper or self._next_to_own_name(index):
-            return True  # "LINA", "lina åkesson"
+            return True  # "LINA", "lina åkesson", "will green"
         if any(base in self.own.plain for base in bases):
             return (tok.title and not tok.initial) or self._after_naming(index)
         lex = self.lex
         if (
             self._after_naming(index)
             or self._after(index, lex.relations)
-            or self._after(index, lex.introductions)
             or self._after(index, lex.signatures)
             or self._after(index, lex.together_before)
             or self._before(index, lex.together)
@@ -590,8 +599,10 @@ class _Finder:
         following = self.tokens[index + 1] if index + 1 < len(self.tokens) else None
         if following is not None and following.lower in _INTRODUCED and following.gap == " ":
             return True  # "Ek heter vi", "rob here"
-        if tok.title and not tok.initial:
-            return True
+        if self._after(index, lex.introductions):
+            return not self._word_after(index)  # "det är sanna här", not "det är sanna ord"
+        if tok.title and not tok.initial and tok.lower not in lex.not_names:
+            return True  # not "worse in April" from April
         return not self._used_as_word(index)
 
     def _used_as_word(self, index: int) -> bool:
@@ -603,17 +614,20 @@ class _Finder:
             before = self.tokens[index - 1]
             if before.lower not in _PERSON_BEFORE and self._ordinary_word(before.lower):
                 return True
-        if index + 1 < len(self.tokens):
-            after = self.tokens[index + 1]
-            if _NUMBER_GAP.fullmatch(after.gap):
-                return True  # "max 20 min"
-            if (
-                _SPACES.fullmatch(after.gap)
-                and after.lower not in _LIST_WORDS
-                and self._ordinary_word(after.lower)
-            ):
-                return True
-        return False
+        return self._word_after(index)
+
+    def _word_after(self, index: int) -> bool:
+        """Whether an ordinary word or a number follows word ``index`` ("max 20 min")."""
+        if index + 1 >= len(self.tokens):
+            return False
+        after = self.tokens[index + 1]
+        if _NUMBER_GAP.fullmatch(after.gap):
+            return True
+        return (
+            _SPACES.fullmatch(after.gap) is not None
+            and after.lower not in _LIST_WORDS
+            and self._ordinary_word(after.lower)
+        )
 
     def _ordinary_word(self, lower: str) -> bool:
         lex = self.lex

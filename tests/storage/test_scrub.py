@@ -170,6 +170,7 @@ SURVIVES = [
     "hon sover 1/2 timme i taget, 3/4 av natten",
     "vi var i lekparken 2 gånger och gick hela vägen 3 km",
     "min sambo pendlar och min dotter gråter",
+    "My mum lives in Preston and my dad in Hull",
 ]
 
 
@@ -190,6 +191,9 @@ ROB = ("Robert", "Mills", "rob_mills84", "4412349876")
 EM = ("Emily", "Karlsson", "em_karlsson", "1231231234")
 PER = ("Per", "Olsson", "per_olsson", "1212121299")
 MUM = ("Sarah", "Jones", "sarahj_mum", "8812345670")
+WILL = ("Will", "Green", "willgreen", "6644332211")
+APRIL = ("April", "Stone", "aprilstone", "9977665544")
+SANNA = ("Sanna", "Kask", "sannakask", "7766554433")
 OWN = [
     (HOPE, "hope here, mum to Evie (6 weeks)", "[name] here, mum to [name] (6 weeks)"),
     (HOPE, "Hope, mum of two", "[name], mum of two"),
@@ -201,6 +205,9 @@ OWN = [
     (PER, "per, pappa till två", "[name], pappa till två"),
     (PER, "vaknar tre gånger per natt, mvh per", "vaknar tre gånger per natt, mvh [name]"),
     (MUM, "mum of two, and my mum helps", None),
+    (WILL, "will green, dad of Poppy", "[name] [name], dad of [name]"),
+    (APRIL, "april here. things got worse in April", "[name] here. things got worse in April"),
+    (SANNA, "Det är sanna här. Det är sanna ord", "Det är [name] här. Det är sanna ord"),
 ]
 
 
@@ -308,6 +315,7 @@ KNOWN_MISSES = {
     ("en", 395): "a name that is also a month: 'I think May picks up'",
     ("en", 396): "a name that is also a word, first in its sentence: 'Bo is teething'",
     ("en", 424): "a name that is also a Swedish word, first in its sentence: 'Kemi is 7 weeks'",
+    ("sv", 541): "an unlisted name inside a sentence, with no cue: 'ensam med Darya'",
 }
 
 
