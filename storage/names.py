@@ -278,7 +278,12 @@ class _Finder:
         lower = self.tokens[index].lower
         if lower in self.lex.ordinary or (lower,) in self.lex.relations.get(lower, ()):
             return True  # "Hej, Barnmorskan tyckte", "Thanks, Nana"
-        return self._tier_of(index) is None and lower in self.lex.words
+        if self._tier_of(index) is not None:
+            return False
+        # a word, or a word's genitive: "Bebisens mamma", "the baby's cot"
+        return any(
+            base in self.lex.words or base in self.lex.ordinary for base in _genitive_bases(lower)
+        )
 
     def _unknown_person(self, index: int) -> bool:
         """Whether a word no list knows may be a person's name: capitalised, no ordinary word,
@@ -476,8 +481,14 @@ class _Finder:
                 or self._introduced(index)
             ):
                 return True
-        elif self._before(index, lex.together) or self._introduced(index):
-            return self._unknown_person(index)  # "Nathalie och jag", not "Leeds and I"
+        elif (
+            self._before(index, lex.together)
+            or self._introduced(index)
+            or self._appositive(index)
+            or self._genitive_before_relation(index)
+        ):
+            # "Nathalie och jag", "Darya, min dotter", "Daryas pappa"; not "Leeds and I"
+            return self._unknown_person(index)
         return self._surname(index)
 
     def _named_after_relation(self, index: int, tier: str | None) -> bool:
@@ -588,6 +599,8 @@ class _Finder:
         if any(base in self.own.plain for base in bases):
             return (tok.title and not tok.initial) or self._after_naming(index)
         lex = self.lex
+        if tok.lower not in self.own.words and not self._ordinary_word(tok.lower):
+            return True  # a genitive that is no word: "linas mamma", "Hope's mum"
         if (
             self._after_naming(index)
             or self._after(index, lex.relations)
@@ -606,7 +619,7 @@ class _Finder:
         return not self._used_as_word(index)
 
     def _used_as_word(self, index: int) -> bool:
-        """Whether an ordinary word or a number stands right beside word ``index``."""
+        """Whether an ordinary word stands right beside word ``index``, or a number before it."""
         tok = self.tokens[index]
         if _NUMBER_GAP.fullmatch(tok.gap):
             return True  # "3 em"
@@ -617,12 +630,13 @@ class _Finder:
         return self._word_after(index)
 
     def _word_after(self, index: int) -> bool:
-        """Whether an ordinary word or a number follows word ``index`` ("max 20 min")."""
+        """Whether an ordinary word follows word ``index`` ("max två timmar", "hope you").
+
+        Not a number: "Sanna 34 år, mamma till Elsa" introduces Sanna.
+        """
         if index + 1 >= len(self.tokens):
             return False
         after = self.tokens[index + 1]
-        if _NUMBER_GAP.fullmatch(after.gap):
-            return True
         return (
             _SPACES.fullmatch(after.gap) is not None
             and after.lower not in _LIST_WORDS

@@ -85,7 +85,7 @@ _UNITS = (
 # A house number, a house letter ("12B", "12 B") and what may follow it: floor, flat, stairway
 # ("2 tr", "lgh 1102", "uppgång B").
 _HOUSE = (
-    rf"[0-9]{{1,3}}(?![0-9])(?!\s*{_UNITS}\b)(?:[A-Za-z](?!\w)|\s[A-H](?!\w))?"
+    rf"[0-9]{{1,3}}(?:-[0-9]{{1,3}})?(?![0-9])(?!\s*{_UNITS}\b)(?:[A-Za-z](?!\w)|\s[A-H](?!\w))?"
     r"(?:\s*(?:,\s*)?(?:(?:lgh|lägenhet(?:snummer)?)\.?\s?(?:nr\.?\s?)?[0-9]{3,4}(?![0-9])"
     r"|[0-9]{1,2}\s?(?:tr|trappor|trappa)\b\.?|(?:uppgång|port|ingång)\s[A-Z0-9](?!\w)))*"
 )
@@ -116,17 +116,20 @@ _STREET_EN = re.compile(
     r"|Crescent|Terrace|Grove|Square|Sq|Boulevard|Blvd|Row|Mews|Hill|Park|Rise|View|Walk|Parade"
     r"|Green|Meadows?|Vale|Wharf|Quay|Lodge|Cottages?|Gate|Croft|Chase)\b\.?"
     # "12 baker street": typed in lower case, only with suffixes no ordinary phrase ends in.
-    r"|\b[0-9]{1,4}[a-z]?\s+(?:[a-z][\w'-]*\s+){1,2}(?:street|road|avenue)\b"
+    r"|\b[0-9]{1,4}[a-z]?\s+(?:[a-z][\w'-]*\s+){1,2}(?:street|st|road|rd|avenue|lane|crescent"
+    r"|terrace|gardens)\b"
 )
 # After a word that says an address follows, any street name: "bor på Sjöbacka 14", "adress:
 # Haga 4", and in English the number first: "we live at 7 Rowan Lodge", "address: 22 Meadowbank".
 _AFTER_ADDRESS_CUE = (
     re.compile(
-        r"((?i:\b(?:bor|bodde)\s+(?:på|vid)|\b(?:hem)?adress(?:en)?(?:\s+är)?)\s*(?::\s*)?)"
+        r"((?i:\b(?:bor|bodde)\s+(?:på|vid)|\bflytta(?:t|de|r)?\s+till"
+        r"|\b(?:hem|post|besöks)?adress(?:en)?(?:\s+är)?)\s*(?::\s*)?)"
         rf"((?:[^\W\d_][\w'-]*\s+){{0,2}}[^\W\d_][\w'-]*\s+{_HOUSE})"
     ),
     re.compile(
-        r"((?i:\b(?:live|living|lives|we're|we\s+are)\s+(?:at|on)|\b(?:home\s+)?address"
+        r"((?i:\b(?:live|living|lives|we're|we\s+are)\s+(?:at|on)|\bmov(?:ed|ing)\s+to"
+        r"|\b(?:home\s+|postal\s+)?address"
         r"(?:\s+is)?)\s*(?::\s*)?)"
         rf"([0-9]{{1,4}}[A-Za-z]?,?(?:\s+[{_CAPITAL}][\w'-]*){{1,3}})"
     ),

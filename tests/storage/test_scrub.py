@@ -65,6 +65,8 @@ SCRUBBED = [
     ("Kirkeveien 9, 0368 Oslo", "[address] Oslo"),
     ("Nørregade 4, 1165 København K", "[address] København K"),
     ("we live at 7 Rowan Lodge, Hexham", "we live at [address], Hexham"),
+    ("flyttade till Sjöbacka 14-16 i somras", "flyttade till [address] i somras"),
+    ("we moved to 3 Meadowbank, 12 baker st", "we moved to [address]"),
     ("Sveavägen 44 lgh 1102, Stockholm", "[address], Stockholm"),
     ("hos mormor på björkvägen 3a", "hos mormor på [address]"),
     ("We live at 12 Baker Street", "We live at [address]"),
@@ -114,6 +116,7 @@ SCRUBBED = [
     ("Barnen: Lova, Vilja och Sol.", "Barnen: [name], [name] och [name]."),
     ("Yusra och Bilal turas om", "[name] och [name] turas om"),
     ("Hodan och Kwabena sover", "[name] och [name] sover"),
+    ("Darya, min dotter, och Daryas pappa", "[name], min dotter, och [name] pappa"),
     # the parent's username and Telegram id, however typed
     ("skriv till lovisa zeta 88", "skriv till [name]"),
     ("mitt id är 5123456789", "mitt id är [id]"),
@@ -171,6 +174,7 @@ SURVIVES = [
     "vi var i lekparken 2 gånger och gick hela vägen 3 km",
     "min sambo pendlar och min dotter gråter",
     "My mum lives in Preston and my dad in Hull",
+    "Bebisens mamma och Barnens pappa, moved to Leeds 3 years ago, flyttade till Göteborg 2019",
 ]
 
 
@@ -208,6 +212,7 @@ OWN = [
     (WILL, "will green, dad of Poppy", "[name] [name], dad of [name]"),
     (APRIL, "april here. things got worse in April", "[name] here. things got worse in April"),
     (SANNA, "Det är sanna här. Det är sanna ord", "Det är [name] här. Det är sanna ord"),
+    (SANNA, "Sanna 34 år, sannas mamma hjälper", "[name] 34 år, [name] mamma hjälper"),
 ]
 
 
