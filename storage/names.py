@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import NamedTuple
 
 # A word: letters, with apostrophes inside ("Anna's", "O'Brien"); digits and "_" end it. Each
 # repetition starts after an apostrophe the letters cannot match, so matching is linear.
@@ -158,8 +159,9 @@ def fold(word: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
-@dataclass(frozen=True)
-class _Token:
+class _Token(NamedTuple):
+    """One word of the text (a named tuple: texts have many words, and tuples are cheap)."""
+
     start: int
     end: int
     text: str
@@ -313,7 +315,9 @@ class _Finder:
         if "/" in phrases and tok.gap.rstrip().endswith("/"):
             # "Tack! /Sanna", "// anna-karin"; not a command such as "/borja_om"
             return tok.title or self._tier(tok.text) in ("core", "own")
-        if index == 0 or not _CUE_GAP.fullmatch(tok.gap):
+        if index == 0 or self.tokens[index - 1].lower not in phrases:
+            return False
+        if not _CUE_GAP.fullmatch(tok.gap):
             return False
         if _SENTENCE_END.search(tok.gap) and not (
             tok.gap.strip() == "." and self.tokens[index - 1].lower in _ABBREVIATIONS
@@ -446,6 +450,13 @@ class _Finder:
         if len(tok.lower) < 2 or (tok.upper and len(tok.text) <= 3 and tier != "core"):
             return False  # single letters and acronyms: "I", "BVC", "GP", "MIP"
         word_like = tok.lower in lex.ordinary
+        if tier is None and tok.text.islower():
+            # a lower-case word no list knows is a name only after a naming word or a relation
+            if word_like:
+                return False
+            if self._after_naming(index):
+                return not self._a_word(index)
+            return self._after(index, lex.relations) and self._named_after_relation(index, tier)
         if self._is_cue(index):
             return False  # "Dr Singh", "Nana Brenda", "(mormor)", "(named Wren)"
         if self._after_naming(index):
