@@ -303,9 +303,18 @@ class _Finder:
         return before in self.lex.before_places or any(before in words for words in more)
 
     def _a_place(self, index: int) -> bool:
-        """ "i Mora", "in Hull": a listed name, no genitive, where a place is named."""
+        """ "i Mora", "in Hull", "in Lagos": a name where a place is named, unless a genitive
+        before a word ("i Olles rum")."""
+        if not self._after_place_word(index):
+            return False
         tok = self.tokens[index]
-        return tok.lower in self.lex.tiers and self._after_place_word(index)
+        following = self.tokens[index + 1] if index + 1 < len(self.tokens) else None
+        return (
+            tok.lower in self.lex.tiers
+            or following is None
+            or following.gap != " "
+            or not following.text.islower()
+        )
 
     # ---- cues
 

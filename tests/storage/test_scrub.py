@@ -173,7 +173,7 @@ SURVIVES = [
     "hon sover 1/2 timme i taget, 3/4 av natten",
     "vi var i lekparken 2 gånger och gick hela vägen 3 km",
     "min sambo pendlar och min dotter gråter",
-    "My mum lives in Preston and my dad in Hull",
+    "My mum lives in Preston and my dad in Hull, my family are back in Lagos",
     "Bebisens mamma och Barnens pappa, moved to Leeds 3 years ago, flyttade till Göteborg 2019",
 ]
 
