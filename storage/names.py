@@ -48,6 +48,7 @@ _PERSON_BEFORE = frozenset(
     {"från", "from", "av", "by", "till", "to", "med", "with", "hos", "för", "for", "och", "and"}
 )
 _SPACES = re.compile(r" +")
+_KISSES = frozenset({"x", "xx", "xxx", "xo", "xoxo"})  # "Hope x": a signature, not "hope x"
 _DEFINITE_ENDINGS = ("en", "an", "on", "et", "rn", "un")
 # How verbs and adjectives end, in Swedish and English ("ammar", "vabbar", "snores", "ammade",
 # "whined", "ledset", "förkyld", "hungrig", "irriterad"): a word no list knows after "min son"
@@ -660,6 +661,7 @@ class _Finder:
         return (
             _SPACES.fullmatch(after.gap) is not None
             and after.lower not in _LIST_WORDS
+            and after.lower not in _KISSES
             and self._ordinary_word(after.lower)
         )
 

@@ -202,6 +202,7 @@ OWN = [
     (HOPE, "hope here, mum to Evie (6 weeks)", "[name] here, mum to [name] (6 weeks)"),
     (HOPE, "Hope, mum of two", "[name], mum of two"),
     (HOPE, "I really hope she settles. Hope this helps", None),
+    (HOPE, "thank you for reading. Hope x", "thank you for reading. [name] x"),
     (ROB, "rob här, pappa till Alma", "[name] här, pappa till [name]"),
     (ROB, "babies rob you of sleep", None),
     (EM, "em here. she is 9 weeks", "[name] here. she is 9 weeks"),
