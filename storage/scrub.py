@@ -76,27 +76,75 @@ _DATES = re.compile(
     rf"|(?<![0-9./-]){_DAY}(?:/(?:0?[1-9]|1[0-2])(?:/(?:{_YEAR}|[0-9]{{2}})|\s?-\s?[0-9]{{2}}|\s{_YEAR})"
     rf"|\.(?:0?[1-9]|1[0-2])\.(?:{_YEAR}|[0-9]{{2}})|-(?:0?[1-9]|1[0-2])-{_YEAR})(?![0-9]|[./][0-9])"
 )
+# What a number after a street word may not be followed by: "vägen 3 km", "lekparken 2 gånger".
+_UNITS = (
+    r"(?:min|minuter|minuters|tim|timmar|timme|h|km|m|mil|meter|gånger|ggr|gång|dag|dagar|v|vecka"
+    r"|veckor|mån|månad|månader|år|st|kr|kronor|kg|g|times|hours?|mins?|minutes?|days?|weeks?"
+    r"|months?|years?|miles?|metres?|meters?|yards?)"
+)
+# A house number, a house letter ("12B", "12 B") and what may follow it: floor, flat, stairway
+# ("2 tr", "lgh 1102", "uppgång B").
+_HOUSE = (
+    rf"[0-9]{{1,3}}(?:-[0-9]{{1,3}})?(?![0-9])(?!\s*{_UNITS}\b)(?:[A-Za-z](?!\w)|\s[A-H](?!\w))?"
+    r"(?:\s*(?:,\s*)?(?:(?:lgh|lägenhet(?:snummer)?)\.?\s?(?:nr\.?\s?)?[0-9]{3,4}(?![0-9])"
+    r"|[0-9]{1,2}\s?(?:tr|trappor|trappa)\b\.?|(?:uppgång|port|ingång)\s[A-Z0-9](?!\w)))*"
+)
+_CAPITAL = "A-ZÅÄÖÆØÉÜ"
 _STREET_SV = re.compile(
-    r"\b\w{2,}?(?:gatan|gata|vägen|gränden|gränd|torget|torg|stigen|backen|allén|allé"
-    r"|platsen|leden|stråket|kajen)\s+[0-9]{1,3}(?:[a-z](?!\w))?"
-    r"(?:\s*,?\s*(?:lgh|lägenhet)\.?\s*[0-9]{3,4})?",
-    re.IGNORECASE,
+    # Swedish, Danish and Norwegian street words that are nothing else, in any case:
+    # "Storgatan 12", "björkvägen 3a", "Lärksvängen 8", "Nørregade 4", "Kirkeveien 9".
+    r"\b\w{2,}?(?:gatan|gata|gränden|gränd|vägen|torget|torg|stigen|backen|allén|allé|platsen"
+    r"|leden|stråket|kajen|svängen|slingan|gårdarna|gade|gaden|vejen|veien|stræde|strædet|plads"
+    rf"|pladsen|plass|plassen|torvet)\s+{_HOUSE}"
+    # ... and endings that are also ordinary words or English ones, only capitalised:
+    # "Karlaplan 10", "Solparken 12 C", "Björkbacke 3", "Ekgården 4", "Bogstadveien".
+    rf"|\b[{_CAPITAL}]\w*?(?:backe|väg|plan|park|parken|gård|gården|ringen|liden|lunden|höjden"
+    rf"|hagen|kroken|bron|gången|vallen|udden|holmen|hamnen|vej|vei|veg|vegen|gate|gaten|torv)"
+    rf"\s+{_HOUSE}"
+    # ... and street words standing apart after capitalised names: "Gamla vägen 3", "Kungs allé
+    # 4", "Drottning Kristinas väg 44", "Thorvald Meyers gate 12".
+    rf"|\b[{_CAPITAL}][\w'-]*(?:\s+[{_CAPITAL}][\w'-]*){{0,2}}\s+(?:allé|backe|backar|väg|vägen"
+    rf"|gata|gatan|gränd|torg|plan|park|stig|gård|gate|gade|vej|vei|veien|plass|plads|torv"
+    rf"|stræde)\s+{_HOUSE}"
+    # ... and a flat number alone: "lgh 1102".
+    r"|\b(?:lgh|lägenhet(?:snummer)?)\.?\s?(?:nr\.?\s?)?[0-9]{4}(?![0-9])"
 )
 _STREET_EN = re.compile(
     # "12 Baker Street", "221B Baker St.", "4 Upper Park Road": capitalised names, any suffix;
     r"\b[0-9]{1,4}[A-Za-z]?,?\s+(?:[A-Z][\w'-]*\s+){1,3}"
     r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Way|Close|Court|Ct|Place|Pl|Gardens"
-    r"|Crescent|Terrace|Grove|Square|Sq|Boulevard|Blvd|Row|Mews|Hill)\b\.?"
+    r"|Crescent|Terrace|Grove|Square|Sq|Boulevard|Blvd|Row|Mews|Hill|Park|Rise|View|Walk|Parade"
+    r"|Green|Meadows?|Vale|Wharf|Quay|Lodge|Cottages?|Gate|Croft|Chase)\b\.?"
     # "12 baker street": typed in lower case, only with suffixes no ordinary phrase ends in.
-    r"|\b[0-9]{1,4}[a-z]?\s+(?:[a-z][\w'-]*\s+){1,2}(?:street|road|avenue)\b"
+    r"|\b[0-9]{1,4}[a-z]?\s+(?:[a-z][\w'-]*\s+){1,2}(?:street|st|road|rd|avenue|lane|crescent"
+    r"|terrace|gardens)\b"
 )
-_TOWN = r"\s+[A-ZÅÄÖ][a-zåäöéü]+(?:[ -][A-ZÅÄÖ][a-zåäöéü]+)?"
+# After a word that says an address follows, any street name: "bor på Sjöbacka 14", "adress:
+# Haga 4", and in English the number first: "we live at 7 Rowan Lodge", "address: 22 Meadowbank".
+_AFTER_ADDRESS_CUE = (
+    re.compile(
+        r"((?i:\b(?:bor|bodde)\s+(?:på|vid)|\bflytta(?:t|de|r)?\s+till"
+        r"|\b(?:hem|post|besöks)?adress(?:en)?(?:\s+är)?)\s*(?::\s*)?)"
+        rf"((?:[^\W\d_][\w'-]*\s+){{0,2}}[^\W\d_][\w'-]*\s+{_HOUSE})"
+    ),
+    re.compile(
+        r"((?i:\b(?:live|living|lives|we're|we\s+are)\s+(?:at|on)|\bmov(?:ed|ing)\s+to"
+        r"|\b(?:home\s+|postal\s+)?address"
+        r"(?:\s+is)?)\s*(?::\s*)?)"
+        rf"([0-9]{{1,4}}[A-Za-z]?,?(?:\s+[{_CAPITAL}][\w'-]*){{1,3}})"
+    ),
+)
+_TOWN = rf"\s+[{_CAPITAL}][^\W\d_]+"
 _POSTCODE = re.compile(
-    # Swedish: "123 45" always; "12345" only before a town, or it would eat order numbers.
-    rf"(?<![0-9])(?:SE-?\s?)?[1-9][0-9]{{2}}(?: [0-9]{{2}}(?![0-9])(?:{_TOWN})?|[0-9]{{2}}{_TOWN})"
+    # Swedish: "123 45" always; "12345" only before a town, or it would eat order numbers. The
+    # town stays: a town alone identifies nobody.
+    rf"(?<![0-9])(?:SE-?\s?)?[1-9][0-9]{{2}}(?: [0-9]{{2}}(?![0-9])|[0-9]{{2}}(?={_TOWN}))"
     # British: "NW1 6XE".
     r"|\b[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}\b"
 )
+# Danish and Norwegian postcodes have four digits: only right after a street ("Kirkeveien 9,
+# 0368 Oslo"), before the town.
+_NORDIC_POSTCODE = re.compile(rf"(?<=\[address\])(,?\s+)[0-9]{{4}}(?={_TOWN})")
 _ADDRESS_RUN = re.compile(r"\[address\](?:[,\s]+\[address\])+")
 
 _HANDLE = re.compile(r"(?<!\w)@[A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?")
@@ -161,7 +209,10 @@ def scrub(text: str, names: Sequence[str] = ()) -> str:
     text = _day_month_after_cue(text)
     text = _STREET_SV.sub("[address]", text)
     text = _STREET_EN.sub("[address]", text)
+    for address in _AFTER_ADDRESS_CUE:
+        text = address.sub(r"\1[address]", text)
     text = _POSTCODE.sub("[address]", text)
+    text = _NORDIC_POSTCODE.sub(r"\1[address]", text)
     text = _ADDRESS_RUN.sub("[address]", text)
     text = _HANDLE.sub("[handle]", text)
     text = _accounts().sub(_account, text)
@@ -213,16 +264,22 @@ def _day_month_after_cue(text: str) -> str:
 
 
 _DAY_MONTH = re.compile(rf"(?<![\w./-]){_DAY}/(?:0?[1-9]|1[0-2])(?![\w/.,]?[0-9])")
+_SENTENCE_END = re.compile(r"[.!?\n]")
 
 
 def _day_month(match: re.Match[str]) -> str:
-    """A date after a cue, or when the day cannot be a month ("16/9"); never "24/7"."""
+    """A date after a cue, or a birth word in the same sentence, or when the day cannot be a
+    month ("16/9"); never "24/7"."""
     found = match.group()
     day = int(found.split("/")[0])
     if day > 12 and found != "24/7":
         return "[date]"
-    cues = frozenset(_cues()["dates"]["before_day_month"])
-    return "[date]" if _last_words(match.string, match.start(), 1) & cues else found
+    cues = _cues()["dates"]
+    if _last_words(match.string, match.start(), 1) & frozenset(cues["before_day_month"]):
+        return "[date]"
+    sentence = _SENTENCE_END.split(match.string[max(0, match.start() - 60) : match.start()])[-1]
+    words = frozenset(word.lower() for word in WORD.findall(sentence)[-3:])
+    return "[date]" if words & frozenset(cues["birth"]) else found
 
 
 def _account(match: re.Match[str]) -> str:
