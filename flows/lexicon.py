@@ -141,7 +141,7 @@ def _entries(
 ) -> list[tuple[str, Entry]]:
     out = []
     for text in words:
-        parts = fold(text).split()
+        parts = fold(text).replace("-", " ").split()  # split as a message is: "self-harm"
         if parts:
             elements = tuple(_element(language, p) for p in parts)
             out.append((text, Entry(concept, elements, typos and len(elements) == 1)))

@@ -56,11 +56,14 @@ _HARM_WORDS: Final = ("harm", "act", "drop", "selfharm", "did")
 #: Harm words that carry harm to someone else (self-harm stays when the target is one's body).
 _HARM_TO_OTHERS: Final = ("harm", "act", "drop", "did")
 #: Signs of intent that fear does not soften, when near harm to the baby.
-_STRONG: Final = frozenset({"wish", "plan", "on_purpose", "did", "almost", "control", "no_promise"})
+_STRONG: Final = frozenset(
+    {"wish", "plan", "on_purpose", "did", "almost", "control", "no_promise", "now"}
+)
 #: Inside a pictured scene ("a picture of me tripping on purpose") these belong to the picture.
 _PICTURED_ONLY: Final = frozenset({"on_purpose", "almost"})
-#: For dropping the baby or the baby dying, only a wish or a plan is intent (not "nearly").
-_WANTED: Final = frozenset({"wish", "plan", "on_purpose"})
+#: For dropping the baby, the baby falling or dying, only a wish or a plan is intent.
+_WANTED_WORDS: Final = ("wish", "plan", "on_purpose")
+_WANTED: Final = frozenset(_WANTED_WORDS)
 #: How far from a harm to the baby a sign of intent is read (words, same sentence).
 _REACH: Final = 8
 #: Signs that a harm thought is unwanted and frightening.
@@ -118,7 +121,13 @@ RULES: Final = (
     # Wishing to be dead, ending one's life, harming oneself
     _rule("suicide named", DANGER, "suicide"),
     _rule("harming oneself", DANGER, "selfharm_self", unless=("chore",), reach=6),
-    _rule("harming oneself on purpose", DANGER, "selfharm_self", "on_purpose", window=8),
+    _rule(
+        "harming oneself on purpose",
+        DANGER,
+        ("selfharm_self", "selfharm_me"),
+        "on_purpose",
+        window=8,
+    ),
     _rule(
         "harming oneself (sv mig)",
         DANGER,
@@ -201,8 +210,9 @@ RULES: Final = (
     _rule("putting affairs in order", DANGER, "settle"),
     _rule("how to die", DANGER, "how", "death", window=6, unless=_BABY),
     _rule("my time is up", DANGER, "time_up", unless=("brief", "task")),
-    _rule("ending it all", DANGER, "end", "all", (*_INTENT, "ease")),
+    _rule("ending it all", DANGER, "end", "all", (*_INTENT, "ease", "almost")),
     _rule("ending it tonight", DANGER, "end", "it", "now", window=5),
+    _rule("knowing how I would do it", DANGER, "how_done", ("know", "plan", "think", "ready")),
     _rule("cannot go on", DANGER, "cope", "neg", "anymore", window=5),
     _rule("cannot go on at all", DANGER, "go_on", "neg", window=3),
     # Losing control, threats, not being safe
@@ -288,6 +298,7 @@ RULES: Final = (
     ),
     # Postpartum psychosis
     _rule("hearing voices", DANGER, "voices", "perceive", unless=("hypothetical",), reach=4),
+    _rule("called by name", DANGER, "called", ("not_there", "sleep", "voices"), window=8),
     _rule("seeing things", DANGER, "not_there", "perceive", "figure", window=10),
     _rule(
         "odd belief",
@@ -299,7 +310,9 @@ RULES: Final = (
         reach=8,
     ),
     _rule("thoughts read or controlled", DANGER, "mind_control", unless=("joke",), reach=8),
-    _rule("special powers", DANGER, "grandiose", unless=("joke", *_BABY, "partial"), reach=4),
+    _rule(
+        "special powers", DANGER, "grandiose", unless=("joke", "baby_subject", "partial"), reach=4
+    ),
     _rule(
         "spoken to inside one's head",
         DANGER,
@@ -357,14 +370,13 @@ RULES: Final = (
         window=8,
         unless=("handover",),
     ),
+    _rule("the baby falling", BABY, "fall", _BABY, ("thought", *_WANTED_WORDS), window=8),
     _rule("the baby dying", BABY, "death", _BABY, ("wish", *_PICTURED)),
     # Unwanted thoughts named as such
     _rule("intrusive thoughts", UNWANTED, "intrusive"),
     _rule("dark thoughts", UNWANTED, "thought", "dark", window=3),
     _rule("thoughts of something happening", UNWANTED, ("thought", "fear"), "mishap", window=8),
-    _rule(
-        "thoughts of dangers to the baby", UNWANTED, ("thought", "avoid"), "peril", _BABY, window=10
-    ),
+    _rule("thoughts of dangers to the baby", UNWANTED, "thought", "peril", _BABY, window=10),
     _rule("afraid of one's thoughts", UNWANTED, "fear", "thought", ("baby", "peril"), window=10),
 )
 
@@ -641,7 +653,7 @@ def _baby_near(words: list[Token], lo: int, hi: int) -> bool:
 
 def _baby_level(rule: Rule, words: list[Token], lo: int, hi: int) -> str:
     around = _around(words, lo, hi)
-    accidental = rule.needs[0] in (("drop",), ("death",))
+    accidental = rule.needs[0] in (("drop",), ("fall",), ("death",))
     strong = _WANTED if accidental else _STRONG
     if "thought" in around:  # a pictured scene: what happens inside it is not intent
         strong = strong - _PICTURED_ONLY
