@@ -57,12 +57,13 @@ _HARM_WORDS: Final = ("harm", "act", "drop", "selfharm", "did")
 _HARM_TO_OTHERS: Final = ("harm", "act", "drop", "did")
 #: Signs of intent that fear does not soften, when near harm to the baby.
 _STRONG: Final = frozenset(
-    {"wish", "plan", "on_purpose", "did", "almost", "control", "no_promise", "now"}
+    {"wish", "plan", "on_purpose", "did", "almost", "control", "no_promise", "now", "anger"}
+    | {"unbothered"}
 )
 #: Inside a pictured scene ("a picture of me tripping on purpose") these belong to the picture.
 _PICTURED_ONLY: Final = frozenset({"on_purpose", "almost"})
 #: For dropping the baby, the baby falling or dying, only a wish or a plan is intent.
-_WANTED_WORDS: Final = ("wish", "plan", "on_purpose")
+_WANTED_WORDS: Final = ("wish", "plan", "on_purpose", "anger", "unbothered")
 _WANTED: Final = frozenset(_WANTED_WORDS)
 #: How far from a harm to the baby a sign of intent is read (words, same sentence).
 _REACH: Final = 8
@@ -155,7 +156,14 @@ RULES: Final = (
         unless=("chore",),
         reach=6,
     ),
-    _rule("cutting again", DANGER, "skin_bare", "habit", ("i", "wound"), window=6),
+    _rule(
+        "cutting again",
+        DANGER,
+        "skin_bare",
+        "habit",
+        window=4,
+        unless=(*_BABY, "adult", "sibling", "body"),
+    ),
     _rule("wish to die", DANGER, "wish", "death", unless=_BABY),
     _rule("not wanting to live", DANGER, "neg", "live", window=4),
     _rule("not wanting to be alive", DANGER, "wish_not", "live", window=4),
@@ -285,6 +293,8 @@ RULES: Final = (
     _rule("cutting wrists", DANGER, "blade", "wrist"),
     _rule("hit by a vehicle", DANGER, "wish", "hit_me", window=8),
     _rule("hanging", DANGER, "rope"),
+    _rule("wanting to act on the thoughts", DANGER, "unbothered", "wish", window=10),
+    _rule("a method in emoji", METHOD, "method_emoji", (*_INTENT, "habit", "now", "all_pills")),
     # Taking the baby along, or leaving the baby somewhere safe first
     _rule(
         "taking the baby along",
@@ -366,8 +376,8 @@ RULES: Final = (
         BABY,
         "drop",
         _BABY,
-        (*_INTENT, *_PICTURED, "accident"),
-        window=8,
+        (*_INTENT, *_PICTURED, "accident", "anger"),
+        window=10,
         unless=("handover",),
     ),
     _rule("the baby falling", BABY, "fall", _BABY, ("thought", *_WANTED_WORDS), window=8),
@@ -377,6 +387,7 @@ RULES: Final = (
     _rule("dark thoughts", UNWANTED, "thought", "dark", window=3),
     _rule("thoughts of something happening", UNWANTED, ("thought", "fear"), "mishap", window=8),
     _rule("thoughts of dangers to the baby", UNWANTED, "thought", "peril", _BABY, window=10),
+    _rule("thoughts of an accident", UNWANTED, "thought", "accident", _BABY, window=8),
     _rule("afraid of one's thoughts", UNWANTED, "fear", "thought", ("baby", "peril"), window=10),
 )
 
@@ -519,7 +530,8 @@ def _read_neighbours(words: list[Token]) -> None:
         if "did" in token.concepts and _negated(words, i, 4, 0, "hypothetical"):
             token.concepts.discard("did")
         if "wish" in token.concepts and (
-            _negation_before(words, i, 3) or _negated(words, i, 0, 2, "neg_after")
+            _negation_before(words, i, 3, only_adverbs=True)
+            or _negated(words, i, 0, 2, "neg_after")
         ):
             token.concepts.discard("wish")
             token.concepts.add("wish_not")
@@ -533,22 +545,25 @@ def _negated(words: list[Token], i: int, before: int, after: int, by: str = "neg
     return any(by in t.concepts and t.clause == clause for t in span if t is not words[i])
 
 
-def _negation_before(words: list[Token], i: int, reach: int) -> bool:
+def _negation_before(words: list[Token], i: int, reach: int, only_adverbs: bool = False) -> bool:
     """Whether a negation stands shortly before word i and belongs to it.
 
     Not when a subject stands between them ("when she wouldn't stop I wanted to"), nor when
     the subject comes just after the word, as in a Swedish main clause after a subordinate
     one ("när hon inte slutade ville jag"), whose own negation would follow the subject.
+    With `only_adverbs`, nothing but adverbs may stand between ("don't really want", but not
+    "can't think wanna die", where the negation has its own verb).
     """
     clause = words[i].clause
     if i + 1 < len(words) and words[i + 1].clause == clause and "i" in words[i + 1].concepts:
         return False
     for j in range(i - 1, max(-1, i - reach - 1), -1):
+        between = words[j].concepts
         if words[j].clause != clause:
             return False
-        if "neg" in words[j].concepts:
+        if "neg" in between:
             return True
-        if words[j].concepts & _SUBJECTS:
+        if between & _SUBJECTS or (only_adverbs and "adverb" not in between):
             return False
     return False
 
