@@ -120,6 +120,7 @@ class Token:
     everyday: bool = False  # part of a figure of speech: carries nothing
 
 
+@functools.cache  # the lexicons repeat their little words ("my", "the", "jag") many times
 def _element(language: str, text: str) -> Element:
     guarded = text.startswith("~")
     text = text.removeprefix("~")
@@ -365,24 +366,51 @@ def _phrase_at(entry: Entry, words: list[Token], start: int) -> bool:
     return True
 
 
+@dataclass(frozen=True, slots=True)
+class _Starts:
+    """The entries that may start at a word, found by the word that must follow it."""
+
+    by_next: Mapping[tuple[str, str], tuple[Entry, ...]]  # second element's key -> entries
+    any_next: tuple[Entry, ...]  # one word, or a second element a prefix or "_": checked in full
+
+    def at(self, words: list[Token], i: int) -> list[Entry]:
+        """Those whose second word may be the word after word i, longest first."""
+        found = [*self.any_next]
+        if i + 1 < len(words):
+            after = words[i + 1].word
+            for key in (*zip(LANGUAGES, after.stems, strict=True), ("=", after.folded)):
+                found += self.by_next.get(key, ())
+        return sorted(found, key=lambda e: -len(e.elements)) if len(found) > 1 else found
+
+
+def _starts(entries: Iterable[Entry]) -> _Starts:
+    by_next: dict[tuple[str, str], list[Entry]] = {}
+    any_next: list[Entry] = []
+    for entry in entries:
+        second = entry.elements[1:2]
+        if second and second[0].kind == "stem":
+            by_next.setdefault((second[0].language, second[0].value), []).append(entry)
+        elif second and second[0].kind == "exact":
+            by_next.setdefault(("=", second[0].value), []).append(entry)
+        else:
+            any_next.append(entry)
+    return _Starts({k: tuple(v) for k, v in by_next.items()}, tuple(any_next))
+
+
 @functools.lru_cache(maxsize=8192)
-def _starting(word: Word) -> tuple[tuple[Entry, ...], tuple[Entry, ...]]:
-    """The phrases and the figures of speech that may start at this word, longest first."""
+def _starting(word: Word) -> tuple[_Starts, _Starts]:
+    """The phrases and the figures of speech that may start at this word."""
     lex = lexicon()
     keys = [*zip(LANGUAGES, word.stems, strict=True)]
     keys += [(language, "=" + word.folded) for language in LANGUAGES]
-    everyday = [entry for key in keys for entry in lex.everyday.get(key, ())]
-    phrases = [entry for key in keys for entry in lex.phrases.get(key, ())]
-    return _longest_first(phrases), _longest_first(everyday)
-
-
-def _longest_first(entries: list[Entry]) -> tuple[Entry, ...]:
-    return tuple(sorted(entries, key=lambda e: -len(e.elements)))
+    phrases = _starts(entry for key in keys for entry in lex.phrases.get(key, ()))
+    everyday = _starts(entry for key in keys for entry in lex.everyday.get(key, ()))
+    return phrases, everyday
 
 
 def _mark_everyday(words: list[Token]) -> None:
     for i, token in enumerate(words):
-        for entry in _starting(token.word)[1]:
+        for entry in _starting(token.word)[1].at(words, i):
             if _phrase_at(entry, words, i):
                 for j in range(i, i + len(entry.elements)):
                     words[j].everyday = True
@@ -394,7 +422,7 @@ def _mark_everyday(words: list[Token]) -> None:
 def add_phrases(words: list[Token]) -> None:
     """Give each word of a matched phrase the phrase's concept."""
     for i, token in enumerate(words):
-        for entry in _starting(token.word)[0]:
+        for entry in _starting(token.word)[0].at(words, i):
             if _phrase_at(entry, words, i):
                 first = entry.elements[0]
                 for j in range(i, i + len(entry.elements)):

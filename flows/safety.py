@@ -214,7 +214,7 @@ RULES: Final = (
     ),
     _rule("saying goodbye", DANGER, "goodbye"),
     _rule("a last goodbye", DANGER, "farewell", "final", window=8, unless=("thing", "joke")),
-    _rule("letters just in case", DANGER, "letter", "final", window=8),
+    _rule("letters for when I am gone", DANGER, "letter", "final", window=8),
     _rule("putting affairs in order", DANGER, "settle"),
     _rule("how to die", DANGER, "how", "death", window=6, unless=_BABY),
     _rule("my time is up", DANGER, "time_up", unless=("brief", "task")),
