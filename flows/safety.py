@@ -125,7 +125,7 @@ RULES: Final = (
     _rule(
         "harming oneself on purpose",
         DANGER,
-        ("selfharm_self", "selfharm_me"),
+        ("selfharm_self", "selfharm_me", "selfharm_body", "act_on_self"),
         "on_purpose",
         window=8,
     ),
@@ -195,7 +195,7 @@ RULES: Final = (
         "cease",
         ("i", "wish", "intent", "think"),
         window=5,
-        unless=("brief", "care", "thing", *_BABY),
+        unless=("brief", "care", "thing", "indulgence", *_BABY),
         reach=8,
     ),
     _rule("vanishing for good", DANGER, "vanish", ("forever", "without_me"), window=5),
@@ -293,6 +293,9 @@ RULES: Final = (
     _rule("cutting wrists", DANGER, "blade", "wrist"),
     _rule("hit by a vehicle", DANGER, "wish", "hit_me", window=8),
     _rule("hanging", DANGER, "rope"),
+    _rule(
+        "stones in one's pockets", DANGER, "stones", "pockets", window=5, unless=("theirs", *_BABY)
+    ),
     _rule("wanting to act on the thoughts", DANGER, "unbothered", "wish", window=10),
     _rule("a method in emoji", METHOD, "method_emoji", (*_INTENT, "habit", "now", "all_pills")),
     # Taking the baby along, or leaving the baby somewhere safe first
@@ -457,10 +460,10 @@ def _aim_harm(words: list[Token]) -> None:
             elif j is not None and "body" in target:
                 if _owned_by_baby(words, j):
                     token.concepts.discard("selfharm")
-                else:
+                else:  # one's own body: a rough act on it is self-harm only if meant
+                    meant = "selfharm" in token.concepts
                     token.concepts.difference_update(_HARM_TO_OTHERS)
-                    if "selfharm" in token.concepts:
-                        token.concepts.add("selfharm_body")
+                    token.concepts.add("selfharm_body" if meant else "act_on_self")
                     if "skin" in token.concepts:
                         token.concepts.add("skin_body")
             if _done_by_sibling(words, i):
