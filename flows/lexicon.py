@@ -263,7 +263,9 @@ def _index(documents: Mapping[str, Mapping[str, object]]) -> Lexicon:
 
 def _typo_targets(language: str, first: Element, text: str) -> set[str]:
     written = fold(text).lstrip("~=").rstrip("*")
-    targets = {first.value, written}
+    targets = {written}
+    if len(first.value) >= len(written) - 1:  # a stem cut short ("changel") is near too much
+        targets.add(first.value)
     if language == "en" and first.kind == "stem" and not written.endswith(("e", "ing")):
         targets.add(written + "ing")  # "hurt" also as "hurting", so "hurtin" and "kllin" are near
     return targets

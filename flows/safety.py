@@ -362,11 +362,16 @@ RULES: Final = (
         "sleep",
         "neg",
         "days",
-        unless=("partial", "baby_noun", "care"),
+        unless=("partial", "baby_noun", "care", "task"),
         reach=5,
     ),
     _rule(
-        "awake for days", DANGER, "awake", "days", unless=("partial", "baby_noun", "care"), reach=5
+        "awake for days",
+        DANGER,
+        "awake",
+        "days",
+        unless=("partial", "baby_noun", "care", "task"),
+        reach=5,
     ),
     _rule("sleepless and strange", DANGER, ("sleep", "awake"), "days", _ODD, window=14),
     _rule("losing touch with reality", DANGER, "lost_reality", "neg", window=5),
@@ -666,7 +671,11 @@ def _around(words: list[Token], lo: int, hi: int) -> set[str]:
 
 
 def _baby_near(words: list[Token], lo: int, hi: int) -> bool:
-    return bool(_around(words, lo, hi).intersection(_BABY))
+    """Whether the baby is in the method itself or just after it ("with him in it")."""
+    sentence = words[hi].sentence
+    return any(
+        t.sentence == sentence and t.concepts.intersection(_BABY) for t in words[lo : hi + 5]
+    )
 
 
 def _baby_level(rule: Rule, words: list[Token], lo: int, hi: int) -> str:
