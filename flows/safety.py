@@ -376,8 +376,10 @@ RULES: Final = (
     _rule("sleepless and strange", DANGER, ("sleep", "awake"), "days", _ODD, window=14),
     _rule("losing touch with reality", DANGER, "lost_reality", "neg", window=5),
     # Harm to the baby: danger or an unwanted thought, read from the words around it
-    _rule("harm to the baby", BABY, "harm", ("baby", "you"), _AGENT),
-    _rule("rough act on the baby", BABY, "act", ("baby", "you"), _AGENT),
+    _rule("harm to the baby", BABY, "harm", ("baby", "you"), _AGENT, unless=("report",), reach=6),
+    _rule(
+        "rough act on the baby", BABY, "act", ("baby", "you"), _AGENT, unless=("report",), reach=6
+    ),
     _rule("picturing harm to the baby", BABY, ("harm", "act"), "baby_subject", _PICTURED),
     _rule(
         "dropping the baby",
