@@ -34,6 +34,7 @@ MAX_WORD: Final = 40
 MIN_TYPO: Final = 6
 MIN_REPLACED: Final = 9
 
+_INDEX: Final = {language: i for i, language in enumerate(LANGUAGES)}
 _APOSTROPHES: Final = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
 _REPEATS: Final = re.compile(r"(\w)\1{2,}")
 # A word (letters and digits, with inner apostrophes or colons as in "don't", "tv:n", or one
@@ -86,7 +87,7 @@ class Element:
             return word.folded.startswith(self.value)
         if self.kind == "exact":
             return word.folded == self.value
-        return word.stems[LANGUAGES.index(self.language)] == self.value
+        return word.stems[_INDEX[self.language]] == self.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +120,7 @@ class Token:
     everyday: bool = False  # part of a figure of speech: carries nothing
 
 
+@functools.cache  # the lexicons repeat their little words ("my", "the", "jag") many times
 def _element(language: str, text: str) -> Element:
     guarded = text.startswith("~")
     text = text.removeprefix("~")
@@ -140,7 +142,7 @@ def _entries(
 ) -> list[tuple[str, Entry]]:
     out = []
     for text in words:
-        parts = fold(text).split()
+        parts = fold(text).replace("-", " ").split()  # split as a message is: "self-harm"
         if parts:
             elements = tuple(_element(language, p) for p in parts)
             out.append((text, Entry(concept, elements, typos and len(elements) == 1)))
@@ -175,18 +177,12 @@ class Lexicon:
     typos: Mapping[str, tuple[tuple[str, Entry], ...]]  # deletion variant -> (word, entry)
     everyday: Mapping[tuple[str, str], tuple[Entry, ...]]  # (language, first stem) -> entries
     markers: Mapping[str, frozenset[str]]  # language -> its everyday words, folded
+    glued: tuple[str, ...]  # subjects typed together with the next word, longest first
     about: Mapping[str, str]  # concept -> what it means, from the lexicon files
 
     def tag(self, word: Word) -> tuple[frozenset[str], Mapping[str, str]]:
         """The concepts a single word carries, and those that need its language to dominate."""
         return _tag_word(self, word)
-
-    def phrase_entries(self, word: Word) -> Iterable[Entry]:
-        """Phrases that may start at this word (each to be checked against what follows)."""
-        for language, stem in zip(LANGUAGES, word.stems, strict=True):
-            yield from self.phrases.get((language, stem), ())
-        for language in LANGUAGES:
-            yield from self.phrases.get((language, "=" + word.folded), ())
 
 
 def _tag_word(lexicon: Lexicon, word: Word) -> tuple[frozenset[str], Mapping[str, str]]:
@@ -196,8 +192,8 @@ def _tag_word(lexicon: Lexicon, word: Word) -> tuple[frozenset[str], Mapping[str
         found += lexicon.singles.get((language, "exact", word.folded), ())
     for n in range(1, len(word.folded) + 1):
         found += lexicon.prefixes.get(word.folded[:n], ())
-    if not found and len(word.folded) >= MIN_TYPO:
-        for key in {word.folded, *word.stems}:
+    if not found:
+        for key in {k for k in (word.folded, *word.stems) if len(k) >= MIN_TYPO}:
             for variant in (key, *_deletions(key)):
                 for target, entry in lexicon.typos.get(variant, ()):
                     if _one_edit(key, target):
@@ -222,10 +218,12 @@ def _index(documents: Mapping[str, Mapping[str, object]]) -> Lexicon:
     typos: dict[str, list[tuple[str, Entry]]] = {}
     everyday: dict[tuple[str, str], list[Entry]] = {}
     markers: dict[str, frozenset[str]] = {}
+    glued: set[str] = set()
     about: dict[str, str] = {}
     for language, document in documents.items():
         marker_words = _section(document, "markers").get("words", [])
         markers[language] = frozenset(fold(w) for w in _strings(marker_words))
+        glued.update(fold(w) for w in _strings(_section(document, "glued").get("words", [])))
         figures = _strings(_section(document, "everyday")["words"])
         for _, entry in _entries(language, "", figures, False):
             first = entry.elements[0]
@@ -244,8 +242,8 @@ def _index(documents: Mapping[str, Mapping[str, object]]) -> Lexicon:
                     prefixes.setdefault(first.value, []).append(entry)
                 else:
                     singles.setdefault((language, first.kind, first.value), []).append(entry)
-                if entry.typos:  # as written and as stemmed: "intrusiv", "vioces"
-                    for target in {first.value, fold(text).lstrip("~=").rstrip("*")}:
+                if entry.typos:  # as written, as stemmed, and English -ing: "vioces", "kllin"
+                    for target in _typo_targets(language, first, text):
                         if len(target) >= MIN_TYPO:
                             for variant in (target, *_deletions(target)):
                                 typos.setdefault(variant, []).append((target, entry))
@@ -258,8 +256,19 @@ def _index(documents: Mapping[str, Mapping[str, object]]) -> Lexicon:
         typos={k: tuple(v) for k, v in typos.items()},
         everyday={k: tuple(v) for k, v in everyday.items()},
         markers=markers,
+        glued=tuple(sorted(glued, key=len, reverse=True)),
         about=about,
     )
+
+
+def _typo_targets(language: str, first: Element, text: str) -> set[str]:
+    written = fold(text).lstrip("~=").rstrip("*")
+    targets = {written}
+    if len(first.value) >= len(written) - 1:  # a stem cut short ("changel") is near too much
+        targets.add(first.value)
+    if language == "en" and first.kind == "stem" and not written.endswith(("e", "ing")):
+        targets.add(written + "ing")  # "hurt" also as "hurting", so "hurtin" and "kllin" are near
+    return targets
 
 
 def _section(document: Mapping[str, object], name: str) -> dict[str, object]:
@@ -289,12 +298,37 @@ def _word(text: str) -> tuple[Word, frozenset[str], Mapping[str, str]]:
     plain = "".join(
         ch for ch in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(ch)
     )
-    # Chat English drops the g of -ing ("killin", "thinkin"): stem it as if it were there.
-    english = plain + "g" if plain.endswith("in") and len(plain) > 4 else plain
-    stems = (_stemmer("en").stemWord(english), _stemmer("sv").stemWord(plain))
+    stems = (_stemmer("en").stemWord(_chat_english(plain)), _stemmer("sv").stemWord(plain))
     word = Word(plain, stems, plain != folded)
-    concepts, guarded = lexicon().tag(word)
+    lex = lexicon()
+    concepts, guarded = lex.tag(word)
+    if not concepts and not guarded:
+        concepts = _glued(lex, plain)
     return word, concepts, guarded
+
+
+_DROPPED_I: Final = re.compile(r"[^aeiouyn]ng$")
+
+
+def _chat_english(word: str) -> str:
+    """The -ing form chat English leaves out a letter of: "killin", "thinkng", "hurtng"."""
+    if len(word) > 4 and word.endswith("in") and not word.endswith(("ain", "ein")):
+        return word + "g"
+    if len(word) > 5 and _DROPPED_I.search(word):
+        return word[:-2] + "ing"
+    return word
+
+
+def _glued(lex: Lexicon, word: str) -> frozenset[str]:
+    """A subject typed together with the next word ("idont", "iwanna", "jagvill"): both."""
+    for subject in lex.glued:
+        rest = word[len(subject) :]
+        if word.startswith(subject) and len(rest) >= 3:
+            found = _word(rest)[1]
+            if found - {"filler"}:
+                _, concepts, guarded = _word(subject)
+                return found | (concepts | frozenset(guarded)) - {"filler"}
+    return frozenset()
 
 
 _BLANK: Final = Word("", ("", ""), False)
@@ -302,7 +336,6 @@ _BLANK: Final = Word("", ("", ""), False)
 
 def tokens(text: str) -> list[Token]:
     """The words of a text with the concepts each one carries, figures of speech removed."""
-    lex = lexicon()
     out: list[Token] = []
     sentence = clause = 0
     lowered = unicodedata.normalize("NFC", text.casefold()).translate(_APOSTROPHES)
@@ -319,41 +352,79 @@ def tokens(text: str) -> list[Token]:
             if info.folded in _CLAUSE_WORDS:
                 clause += 1
             out.append(Token(info, sentence, clause, set(concepts), dict(guarded)))
-    _mark_everyday(lex, out)
+    _mark_everyday(out)
     return out
 
 
 def _phrase_at(entry: Entry, words: list[Token], start: int) -> bool:
-    if start + len(entry.elements) > len(words):
+    """Whether the phrase's words follow word `start` in its clause (its first word matches)."""
+    end = start + len(entry.elements)
+    if end > len(words) or words[start].everyday:
         return False
     clause = words[start].clause
-    return all(
-        el.matches(t.word) and not t.everyday and t.clause == clause
-        for el, t in zip(entry.elements, words[start:], strict=False)
-    )
+    for element, token in zip(entry.elements[1:], words[start + 1 : end], strict=True):
+        if token.everyday or token.clause != clause or not element.matches(token.word):
+            return False
+    return True
 
 
-def _mark_everyday(lex: Lexicon, words: list[Token]) -> None:
+@dataclass(frozen=True, slots=True)
+class _Starts:
+    """The entries that may start at a word, found by the word that must follow it."""
+
+    by_next: Mapping[tuple[str, str], tuple[Entry, ...]]  # second element's key -> entries
+    any_next: tuple[Entry, ...]  # one word, or a second element a prefix or "_": checked in full
+
+    def at(self, words: list[Token], i: int) -> list[Entry]:
+        """Those whose second word may be the word after word i, longest first."""
+        found = [*self.any_next]
+        if i + 1 < len(words):
+            after = words[i + 1].word
+            for key in (*zip(LANGUAGES, after.stems, strict=True), ("=", after.folded)):
+                found += self.by_next.get(key, ())
+        return sorted(found, key=lambda e: -len(e.elements)) if len(found) > 1 else found
+
+
+def _starts(entries: Iterable[Entry]) -> _Starts:
+    by_next: dict[tuple[str, str], list[Entry]] = {}
+    any_next: list[Entry] = []
+    for entry in entries:
+        second = entry.elements[1:2]
+        if second and second[0].kind == "stem":
+            by_next.setdefault((second[0].language, second[0].value), []).append(entry)
+        elif second and second[0].kind == "exact":
+            by_next.setdefault(("=", second[0].value), []).append(entry)
+        else:
+            any_next.append(entry)
+    return _Starts({k: tuple(v) for k, v in by_next.items()}, tuple(any_next))
+
+
+@functools.lru_cache(maxsize=8192)
+def _starting(word: Word) -> tuple[_Starts, _Starts]:
+    """The phrases and the figures of speech that may start at this word."""
+    lex = lexicon()
+    keys = [*zip(LANGUAGES, word.stems, strict=True)]
+    keys += [(language, "=" + word.folded) for language in LANGUAGES]
+    phrases = _starts(entry for key in keys for entry in lex.phrases.get(key, ()))
+    everyday = _starts(entry for key in keys for entry in lex.everyday.get(key, ()))
+    return phrases, everyday
+
+
+def _mark_everyday(words: list[Token]) -> None:
     for i, token in enumerate(words):
-        keys = [*zip(LANGUAGES, token.word.stems, strict=True)]
-        keys += [(language, "=" + token.word.folded) for language in LANGUAGES]
-        for language, stem in keys:
-            for entry in lex.everyday.get((language, stem), ()):
-                if _phrase_at(entry, words, i):
-                    for j in range(i, i + len(entry.elements)):
-                        words[j].everyday = True
-                        words[j].concepts.clear()
-                        words[j].guarded.clear()
-                    break
+        for entry in _starting(token.word)[1].at(words, i):
+            if _phrase_at(entry, words, i):
+                for j in range(i, i + len(entry.elements)):
+                    words[j].everyday = True
+                    words[j].concepts.clear()
+                    words[j].guarded.clear()
+                break
 
 
 def add_phrases(words: list[Token]) -> None:
     """Give each word of a matched phrase the phrase's concept."""
-    lex = lexicon()
     for i, token in enumerate(words):
-        if token.everyday:
-            continue
-        for entry in lex.phrase_entries(token.word):
+        for entry in _starting(token.word)[0].at(words, i):
             if _phrase_at(entry, words, i):
                 first = entry.elements[0]
                 for j in range(i, i + len(entry.elements)):

@@ -12,20 +12,26 @@ How a text is read (docs/safety.md explains each concept and rule):
    message are read alike. Figures of speech ("teething is killing me", "kastar upp") are
    removed first.
 2. Local readings: a harm word aimed at a thing or another adult ("hurt my back", "could kill
-   my husband") is dropped; a wish in the scope of a negation ("don't want to hurt him") stops
-   being a wish and becomes a sign the parent refrains.
+   my husband") is dropped, one aimed at a body part belongs to whoever owns it ("her
+   finger" is the baby, "my arm" self-harm), one done by an older sibling is not the
+   parent's; a wish in the scope of a negation ("don't want to hurt him") stops being a wish
+   and becomes a sign the parent refrains, unless a subject stands between them ("when she
+   wouldn't stop I wanted to").
 3. ``RULES`` combine concepts found near each other in one sentence, in any order (SELF + HARM,
-   WISH + DEATH, METHOD + MOVE + WISH, SLEEPLESS + DAYS, VOICES + HEAR, ...).
+   WISH + DEATH, I + CEASE, PLACE + MOVE + WISH, SLEEPLESS + DAYS, VOICES + HEAR, ...).
 4. Harm to the baby takes its level from the words around it: a wish, a plan, "on purpose", a
    deed already done or a loss of control make it danger; fear, an unwanted thought, "would
-   never" or "by accident" make it an unwanted thought; with neither it is danger. Negation
-   and fear only choose the level: they never silence a signal.
+   never" or "by accident" make it an unwanted thought; with neither it is danger. Inside a
+   pictured scene ("a picture of me tripping on purpose") "on purpose" belongs to the
+   picture. A method with the baby in the sentence is read the same way. Negation and fear
+   only choose the level: they never silence a signal.
 
 Every step is linear in the length of the text (see ``flows.lexicon``).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
@@ -39,19 +45,31 @@ DANGER: Final = "danger"
 UNWANTED: Final = "unwanted_thoughts"
 #: A rule about harm to the baby: its level is read from the words around it.
 BABY: Final = "baby"
+#: A method of ending one's life: danger, unless the baby is in the sentence, where it is read
+#: like harm to the baby ("I keep picturing the car crashing with him in it" is an unwanted
+#: thought; "I think about driving into the river with her" is danger).
+METHOD: Final = "method"
 
 #: Who or what an act is aimed at when it is not the baby (read just after a harm word).
-_NOT_THE_BABY: Final = frozenset({"thing", "adult"})
+_NOT_THE_BABY: Final = frozenset({"thing", "it", "adult"})
 _HARM_WORDS: Final = ("harm", "act", "drop", "selfharm", "did")
+#: Harm words that carry harm to someone else (self-harm stays when the target is one's body).
+_HARM_TO_OTHERS: Final = ("harm", "act", "drop", "did")
 #: Signs of intent that fear does not soften, when near harm to the baby.
-_STRONG: Final = frozenset({"wish", "plan", "on_purpose", "did", "almost", "control"})
-#: For dropping the baby or the baby dying, only a wish or a plan is intent (not "nearly").
-_WANTED: Final = frozenset({"wish", "plan", "on_purpose"})
+_STRONG: Final = frozenset(
+    {"wish", "plan", "on_purpose", "did", "almost", "control", "no_promise", "now", "anger"}
+    | {"unbothered"}
+)
+#: Inside a pictured scene ("a picture of me tripping on purpose") these belong to the picture.
+_PICTURED_ONLY: Final = frozenset({"on_purpose", "almost"})
+#: For dropping the baby, the baby falling or dying, only a wish or a plan is intent.
+_WANTED_WORDS: Final = ("wish", "plan", "on_purpose", "anger", "unbothered")
+_WANTED: Final = frozenset(_WANTED_WORDS)
 #: How far from a harm to the baby a sign of intent is read (words, same sentence).
 _REACH: Final = 8
 #: Signs that a harm thought is unwanted and frightening.
 _FRAMING: Final = frozenset(
-    {"fear", "thought", "intrusive", "accident", "refrain", "wish_not", "dark", "mishap"}
+    {"fear", "thought", "intrusive", "accident", "refrain", "wish_not", "dark", "mishap", "never"}
 )
 #: Someone doing, wanting or fearing the act: without one of these a harm word and a
 #: pronoun are just two words ("teething hurts him").
@@ -65,6 +83,14 @@ _PICTURED: Final = ("thought", "fear", "think")
 _BABY: Final = ("baby", "baby_subject")
 #: Not waking up is a wish to be dead when wished, or said of sleep or forever.
 _ASLEEP: Final = ("wish", "wish_not", "sleep", "forever", "better_off")
+#: Who can stand between a negation and the word it would negate: "when she wouldn't stop I
+#: wanted to" is a wish, the negation belongs to the clause before.
+_SUBJECTS: Final = frozenset({"i", "baby_subject", "adult"})
+#: A method, and what makes it one: intent, contemplation, an urge, how easy it would be, a
+#: habit of going there, or having nearly done it.
+_METHOD_SIGNS: Final = (*_INTENT, "wish_not", "urge", "ease", "habit", "almost")
+#: The signs of postpartum psychosis that strengthen each other with days without sleep.
+_ODD: Final = ("unreal", "belief", "mind_control", "grandiose", "alive", "plot")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,10 +98,11 @@ class Rule:
     """Concepts that together are a crisis signal: one of each group, within `window` words."""
 
     name: str
-    level: str  # "danger", "unwanted_thoughts", or BABY: read from the words around it
+    level: str  # "danger", "unwanted_thoughts", BABY or METHOD: read from the words around it
     needs: tuple[tuple[str, ...], ...]
     window: int = 6
-    unless: tuple[str, ...] = ()  # none of these within three words of the match
+    unless: tuple[str, ...] = ()  # none of these within `reach` words of the match
+    reach: int = 3
 
 
 def _rule(
@@ -84,76 +111,293 @@ def _rule(
     *needs: str | tuple[str, ...],
     window: int = 6,
     unless: tuple[str, ...] = (),
+    reach: int = 3,
 ) -> Rule:
     groups = tuple((n,) if isinstance(n, str) else n for n in needs)
-    return Rule(name, level, groups, window, unless)
+    return Rule(name, level, groups, window, unless, reach)
 
 
 #: The rules, most of them danger. Each is explained in docs/safety.md.
 RULES: Final = (
     # Wishing to be dead, ending one's life, harming oneself
     _rule("suicide named", DANGER, "suicide"),
-    _rule("harming oneself", DANGER, "selfharm_self"),
+    _rule("harming oneself", DANGER, "selfharm_self", unless=("chore",), reach=6),
+    _rule(
+        "harming oneself on purpose",
+        DANGER,
+        ("selfharm_self", "selfharm_me", "selfharm_body", "act_on_self"),
+        "on_purpose",
+        window=8,
+    ),
     _rule(
         "harming oneself (sv mig)",
         DANGER,
         "selfharm_me",
-        ("i", *_INTENT),
+        ("i", *_INTENT, "habit"),
         window=5,
-        unless=("adult",),
-    ),  # "mamma skulle döda mig" is a figure of speech
+        unless=("adult", "chore"),
+        reach=6,
+    ),  # "mamma skulle döda mig" is a figure of speech; "skar mig när jag rakade benen" a mishap
+    _rule(
+        "harming one's body",
+        DANGER,
+        "selfharm_body",
+        ("wound", "blade", "on_purpose", "wish", "urge"),
+        window=8,
+        unless=("chore",),
+        reach=6,
+    ),
+    _rule(
+        "cutting or burning one's body again",
+        DANGER,
+        "skin_body",
+        "habit",
+        window=8,
+        unless=("chore",),
+        reach=6,
+    ),
+    _rule(
+        "cutting again",
+        DANGER,
+        "skin_bare",
+        "habit",
+        window=4,
+        unless=(*_BABY, "adult", "sibling", "body"),
+    ),
     _rule("wish to die", DANGER, "wish", "death", unless=_BABY),
     _rule("not wanting to live", DANGER, "neg", "live", window=4),
+    _rule("not wanting to be alive", DANGER, "wish_not", "live", window=4),
+    _rule("not wanting to be in the world", DANGER, "wish_not", "world", window=8),
+    _rule("unsure about living", DANGER, "doubt", ("wish", "wish_not"), "live", window=6),
+    _rule("not seeing oneself alive", DANGER, "neg", "future_self", "live", window=6),
+    _rule("not surviving", DANGER, "neg", "survive", ("i", "wish"), window=5, unless=("joke",)),
     _rule("no point in living", DANGER, "pointless", ("live", "life")),
+    _rule("no point in anything", DANGER, "pointless", "any_of_it", window=2),
+    _rule("no point any more", DANGER, "pointless", "anymore", window=1),
     _rule("why live", DANGER, "why", ("live", "life"), window=5),
     _rule("no reason to go on", DANGER, "pointless", "cope", window=5),
     _rule("tired of life", DANGER, "tired_of", ("live", "life"), window=4),
-    _rule("never waking up", DANGER, "wake", "neg", _ASLEEP, window=8, unless=_BABY),
-    _rule("sleeping forever", DANGER, "sleep", "forever", ("wish", "i")),
-    _rule("wish to be gone", DANGER, "wish", "gone", window=3),
+    _rule(
+        "never waking up",
+        DANGER,
+        "wake",
+        "neg",
+        _ASLEEP,
+        window=8,
+        unless=(*_BABY, "until"),
+        reach=6,
+    ),
+    _rule("sleeping forever", DANGER, "sleep", "forever", ("wish", "i"), unless=("joke", "until")),
+    _rule("wish to be gone", DANGER, "wish", "gone", window=3, unless=("brief",), reach=6),
+    _rule(
+        "ceasing to be",
+        DANGER,
+        "cease",
+        ("i", "wish", "intent", "think"),
+        window=5,
+        unless=("brief", "care", "thing", "indulgence", *_BABY),
+        reach=8,
+    ),
     _rule("vanishing for good", DANGER, "vanish", ("forever", "without_me"), window=5),
     _rule("better off without me", DANGER, "better_off", "without_me"),
     _rule("better off dead", DANGER, "better_off", "death", window=4),
+    _rule("better off gone", DANGER, "better_off", "gone", window=2),
+    _rule("a burden", DANGER, "burden", "i", unless=("wish_not", "refrain"), reach=4),
+    _rule("joining the dead", DANGER, "wish", "reunite", "death", window=10),
     _rule("nobody would miss me", DANGER, "miss_me", "neg", window=4),
+    _rule(
+        "forgotten when gone",
+        DANGER,
+        "forget_me",
+        ("without_me", "gone", "cease", "death", "young"),
+        window=8,
+    ),
     _rule("saying goodbye", DANGER, "goodbye"),
-    _rule("how to die", DANGER, "how", "death", window=4, unless=_BABY),
-    _rule("ending it all", DANGER, "end", "all", _INTENT),
+    _rule("a last goodbye", DANGER, "farewell", "final", window=8, unless=("thing", "joke")),
+    _rule("letters for when I am gone", DANGER, "letter", "final", window=8),
+    _rule("putting affairs in order", DANGER, "settle"),
+    _rule("how to die", DANGER, "how", "death", window=6, unless=_BABY),
+    _rule("my time is up", DANGER, "time_up", unless=("brief", "task")),
+    _rule("ending it all", DANGER, "end", "all", (*_INTENT, "ease", "almost")),
+    _rule("ending it tonight", DANGER, "end", "it", "now", window=5),
+    _rule("knowing how I would do it", DANGER, "how_done", ("know", "plan", "think", "ready")),
     _rule("cannot go on", DANGER, "cope", "neg", "anymore", window=5),
     _rule("cannot go on at all", DANGER, "go_on", "neg", window=3),
-    _rule("not safe", DANGER, "safe", "neg", "i", window=3),
+    # Losing control, threats, not being safe
+    _rule("not safe", DANGER, "safe", "neg", "i", window=3, unless=("task",), reach=5),
     _rule("not safe with myself", DANGER, "safe", "neg", "reflexive", window=5),
-    _rule("a danger to", DANGER, "danger_to", "i"),
+    _rule(
+        "not safe with me",
+        DANGER,
+        "safe",
+        "neg",
+        ("with_me", "alone_with_me"),
+        window=8,
+        unless=("sleep", "bed", "task"),
+        reach=6,
+    ),
+    _rule("should not be alone with me", DANGER, "ought", "neg", "alone_with_me", window=4),
+    _rule("a danger to oneself", DANGER, "danger_to", ("reflexive", "me_obj")),
+    _rule("a danger to the baby", BABY, "danger_to", _BABY, window=4),
+    _rule("a danger", DANGER, "danger_to", "i", unless=_BABY),
     _rule("cannot trust myself", DANGER, "trust", "neg", ("reflexive", "me_obj"), window=5),
-    _rule("losing control", DANGER, "control", "i"),
+    _rule("losing control", DANGER, "control", ("i", "inside"), unless=("indulgence",), reach=8),
+    _rule("something snapped", DANGER, "snapped"),
+    _rule(
+        "about to do something terrible",
+        METHOD,
+        "rash",
+        ("i", "intent"),
+        window=8,
+        unless=("indulgence", "joke"),
+        reach=8,
+    ),
     # Methods named without the word suicide
-    _rule("method", DANGER, "move", "place", (*_INTENT, "urge"), window=8),
-    _rule("jumping", DANGER, "jump", (*_INTENT, "urge"), unless=_BABY),
-    _rule("crashing the car", DANGER, "crash", _INTENT),
-    _rule("gathering pills", DANGER, "pills", "hoard"),
-    _rule("all the pills", DANGER, "pills", "all_pills", (*_INTENT, "death"), window=8),
-    _rule("a lethal dose", DANGER, "pills", ("lethal", "death"), window=8),
+    _rule("method", METHOD, "move", "place", _METHOD_SIGNS, window=10),
+    _rule("a method made easy", METHOD, "lethal_place", "ease", window=10),
+    _rule("a method worked out", METHOD, ("lethal_place", "garage"), "ready", window=10),
+    _rule("going under to stay", METHOD, "move", "stay_down", window=6),
+    _rule("a height tonight", METHOD, "lethal_place", "think", "now", window=6),
+    _rule("fumes", DANGER, "fumes", "garage", window=10),
+    _rule("jumping", METHOD, "jump", (*_INTENT, "urge", "almost"), unless=_BABY),
+    _rule("crashing the car", METHOD, "crash", _INTENT),
+    _rule("gathering pills", DANGER, "pills", "hoard", unless=("care",), reach=6),
+    _rule(
+        "pills at hand", DANGER, ("pills", "cord"), "ready", window=10, unless=("care",), reach=6
+    ),
+    _rule(
+        "thinking about the pills",
+        DANGER,
+        "pills",
+        ("dwell", "obsess"),
+        "i",
+        window=8,
+        unless=("care", "joke"),
+        reach=8,
+    ),
+    _rule("cannot stop thinking of a place", METHOD, "lethal_place", "obsess", window=8),
+    _rule(
+        "all the pills",
+        DANGER,
+        "pills",
+        "all_pills",
+        (*_INTENT, "death", "now"),
+        window=8,
+        unless=("care",),
+        reach=6,
+    ),
+    _rule(
+        "a lethal dose", DANGER, "pills", ("lethal", "death"), window=8, unless=("care",), reach=6
+    ),
+    _rule("too many pills", DANGER, "pills", "how", "excess", window=8, unless=("care",), reach=6),
     _rule("cutting wrists", DANGER, "blade", "wrist"),
     _rule("hit by a vehicle", DANGER, "wish", "hit_me", window=8),
     _rule("hanging", DANGER, "rope"),
+    _rule(
+        "stones in one's pockets", DANGER, "stones", "pockets", window=5, unless=("theirs", *_BABY)
+    ),
+    _rule("wanting to act on the thoughts", DANGER, "unbothered", "wish", window=10),
+    _rule("a method in emoji", METHOD, "method_emoji", (*_INTENT, "habit", "now", "all_pills")),
+    # Taking the baby along, or leaving the baby somewhere safe first
+    _rule(
+        "taking the baby along",
+        DANGER,
+        "along",
+        ("depart", "mercy", "end", "death", "suicide"),
+        window=8,
+    ),
+    _rule(
+        "leaving the baby first", DANGER, "handover", ("move", "crash", "lethal_place"), window=14
+    ),
     # Postpartum psychosis
-    _rule("hearing voices", DANGER, "voices", "perceive"),
+    _rule("hearing voices", DANGER, "voices", "perceive", unless=("hypothetical",), reach=4),
+    _rule("called by name", DANGER, "called", ("not_there", "sleep", "voices"), window=8),
     _rule("seeing things", DANGER, "not_there", "perceive", "figure", window=10),
-    _rule("odd belief", DANGER, "belief", (*_BABY, "odd_agent"), window=8, unless=("joke",)),
-    _rule("no sleep for days", DANGER, "sleep", "neg", "days", unless=("partial", *_BABY)),
-    _rule("awake for days", DANGER, "awake", "days", unless=("partial", *_BABY)),
-    _rule("sleepless and strange", DANGER, ("sleep", "awake"), "days", "unreal", window=14),
+    _rule(
+        "odd belief",
+        DANGER,
+        "belief",
+        (*_BABY, "odd_agent", "omen"),
+        window=8,
+        unless=("joke", "resemblance"),
+        reach=8,
+    ),
+    _rule("thoughts read or controlled", DANGER, "mind_control", unless=("joke",), reach=8),
+    _rule(
+        "special powers", DANGER, "grandiose", unless=("joke", "baby_subject", "partial"), reach=4
+    ),
+    _rule(
+        "spoken to inside one's head",
+        DANGER,
+        "talks",
+        "inside_head",
+        (*_BABY, "odd_agent"),
+        window=6,
+        unless=("hypothetical",),
+    ),
+    _rule(
+        "told what to do",
+        DANGER,
+        "orders",
+        ("omen", "voices", "divine"),
+        window=8,
+        unless=("joke",),
+    ),
+    _rule("signs sent", DANGER, "signs", ("omen", "divine"), window=8, unless=("joke",)),
+    _rule("shown or told by God", DANGER, "revealed", "divine", window=4, unless=("joke",)),
+    _rule(
+        "figures that move",
+        DANGER,
+        "apparition",
+        "animate",
+        window=6,
+        unless=("light_source", "joke"),
+        reach=8,
+    ),
+    _rule("surroundings alive", DANGER, "surroundings", "alive", window=2, unless=("joke", *_BABY)),
+    _rule("plotted against", DANGER, "plot", unless=("joke",), reach=6),
+    _rule(
+        "no sleep for days",
+        DANGER,
+        "sleep",
+        "neg",
+        "days",
+        unless=("partial", "baby_noun", "care", "task"),
+        reach=5,
+    ),
+    _rule(
+        "awake for days",
+        DANGER,
+        "awake",
+        "days",
+        unless=("partial", "baby_noun", "care", "task"),
+        reach=5,
+    ),
+    _rule("sleepless and strange", DANGER, ("sleep", "awake"), "days", _ODD, window=14),
     _rule("losing touch with reality", DANGER, "lost_reality", "neg", window=5),
     # Harm to the baby: danger or an unwanted thought, read from the words around it
-    _rule("harm to the baby", BABY, "harm", ("baby", "you"), _AGENT),
-    _rule("rough act on the baby", BABY, "act", ("baby", "you"), _AGENT),
+    _rule("harm to the baby", BABY, "harm", ("baby", "you"), _AGENT, unless=("report",), reach=6),
+    _rule(
+        "rough act on the baby", BABY, "act", ("baby", "you"), _AGENT, unless=("report",), reach=6
+    ),
     _rule("picturing harm to the baby", BABY, ("harm", "act"), "baby_subject", _PICTURED),
-    _rule("dropping the baby", BABY, "drop", _BABY, (*_INTENT, *_PICTURED, "accident"), window=8),
+    _rule(
+        "dropping the baby",
+        BABY,
+        "drop",
+        _BABY,
+        (*_INTENT, *_PICTURED, "accident", "anger"),
+        window=10,
+        unless=("handover",),
+    ),
+    _rule("the baby falling", BABY, "fall", _BABY, ("thought", *_WANTED_WORDS), window=8),
     _rule("the baby dying", BABY, "death", _BABY, ("wish", *_PICTURED)),
     # Unwanted thoughts named as such
     _rule("intrusive thoughts", UNWANTED, "intrusive"),
     _rule("dark thoughts", UNWANTED, "thought", "dark", window=3),
     _rule("thoughts of something happening", UNWANTED, ("thought", "fear"), "mishap", window=8),
     _rule("thoughts of dangers to the baby", UNWANTED, "thought", "peril", _BABY, window=10),
+    _rule("thoughts of an accident", UNWANTED, "thought", "accident", _BABY, window=8),
     _rule("afraid of one's thoughts", UNWANTED, "fear", "thought", ("baby", "peril"), window=10),
 )
 
@@ -196,26 +440,63 @@ def _read(text: str) -> list[Token]:
         for concept, needed in token.guarded.items():
             if language in (None, needed):
                 token.concepts.add(concept)
-    _aim_harm(words)
     add_phrases(words)
-    _read_negation(words)
+    _aim_harm(words)
+    _read_neighbours(words)
     return words
 
 
 def _aim_harm(words: list[Token]) -> None:
-    """Drop harm words aimed at a thing or an adult, and deaths of things or adults."""
+    """Read at whom each harm word is aimed, and whose death a death word is.
+
+    Aimed at a thing or a grown-up, a harm word carries nothing ("hurt my back", "drop the
+    bottle"). Aimed at a body part, it is aimed at whoever owns the body: the baby after his,
+    her, hans, hennes ("snipping her finger"); otherwise the parent, which is self-harm only
+    ("burn my arm", "bränner armen"). Done by an older sibling ("my toddler keeps hitting
+    the baby"), it is not the parent's act. A death after a thing or a grown-up ("my phone
+    died", "mormor dog") is not the parent's.
+    """
     for i, token in enumerate(words):
-        if token.concepts.intersection(_HARM_WORDS) and _aimed_elsewhere(words, i, 1):
-            token.concepts.difference_update(_HARM_WORDS)
+        if "body" in token.concepts and _owned_by_baby(words, i):
+            token.concepts.add("baby")
+        if token.concepts.intersection(_HARM_WORDS):
+            j = _target(words, i)
+            target = words[j].concepts if j is not None else set()
+            if target & _NOT_THE_BABY:
+                token.concepts.difference_update(_HARM_WORDS)
+            elif j is not None and "body" in target:
+                if _owned_by_baby(words, j):
+                    token.concepts.discard("selfharm")
+                else:  # one's own body: a rough act on it is self-harm only if meant
+                    meant = "selfharm" in token.concepts
+                    token.concepts.difference_update(_HARM_TO_OTHERS)
+                    token.concepts.add("selfharm_body" if meant else "act_on_self")
+                    if "skin" in token.concepts:
+                        token.concepts.add("skin_body")
+            if _done_by_sibling(words, i):
+                token.concepts.difference_update(_HARM_TO_OTHERS)
         if "death" in token.concepts and _aimed_elsewhere(words, i, -1):
             token.concepts.discard("death")
 
 
-def _aimed_elsewhere(words: list[Token], i: int, step: int) -> bool:
-    """Whether the first word past the little ones (my, the, min) is a thing or a grown-up.
+def _target(words: list[Token], i: int) -> int | None:
+    """The first word after word i in its clause past the little ones (my, the, min), or None.
 
     Only that one word: "suffocate her with a blanket" is aimed at her, not the blanket.
     """
+    j = i + 1
+    while j < len(words) and words[j].clause == words[i].clause:
+        concepts = words[j].concepts
+        if concepts & _NOT_THE_BABY or "body" in concepts:
+            return j
+        if "filler" not in concepts or "instrument" in concepts:
+            return None
+        j += 1
+    return None
+
+
+def _aimed_elsewhere(words: list[Token], i: int, step: int) -> bool:
+    """Whether the first word past the little ones, in direction `step`, is a thing or an adult."""
     j = i + step
     while 0 <= j < len(words) and words[j].clause == words[i].clause:
         if words[j].concepts & _NOT_THE_BABY:
@@ -226,12 +507,26 @@ def _aimed_elsewhere(words: list[Token], i: int, step: int) -> bool:
     return False
 
 
-def _read_negation(words: list[Token]) -> None:
+def _owned_by_baby(words: list[Token], body: int) -> bool:
+    """Whether the body part at word `body` follows his, her, hans or hennes."""
+    if body == 0:
+        return False
+    before = words[body - 1]
+    return "theirs" in before.concepts and before.clause == words[body].clause
+
+
+def _done_by_sibling(words: list[Token], i: int) -> bool:
+    clause = words[i].clause
+    return any(t.clause == clause and "sibling" in t.concepts for t in words[max(0, i - 3) : i])
+
+
+def _read_neighbours(words: list[Token]) -> None:
     """Read words by their neighbours in the clause.
 
     A negated wish is no wish; a negation just before a harm word means refraining; a deed
     after "what if" is imagined, not done; a harm word followed by oneself ("skära mig",
-    "hurt myself") is self-harm.
+    "hurt myself") is self-harm, and cutting or burning with nothing after it but "again"
+    ("I've been cutting again") is too.
     """
     for i, token in enumerate(words):
         if "selfharm" in token.concepts:
@@ -240,14 +535,17 @@ def _read_negation(words: list[Token]) -> None:
                 token.concepts.add("selfharm_self")
             elif after is not None and "me_obj" in after.concepts:
                 token.concepts.add("selfharm_me")
+            if "skin" in token.concepts and (after is None or "habit" in after.concepts):
+                token.concepts.add("skin_bare")
         if "did" in token.concepts and _negated(words, i, 4, 0, "hypothetical"):
             token.concepts.discard("did")
         if "wish" in token.concepts and (
-            _negated(words, i, 3, 0) or _negated(words, i, 0, 2, "neg_after")
+            _negation_before(words, i, 3, only_adverbs=True)
+            or _negated(words, i, 0, 2, "neg_after")
         ):
             token.concepts.discard("wish")
             token.concepts.add("wish_not")
-        if token.concepts.intersection(("harm", "act", "drop")) and _negated(words, i, 4, 0):
+        if token.concepts.intersection(("harm", "act", "drop")) and _negation_before(words, i, 4):
             token.concepts.add("refrain")
 
 
@@ -255,6 +553,29 @@ def _negated(words: list[Token], i: int, before: int, after: int, by: str = "neg
     clause = words[i].clause
     span = words[max(0, i - before) : i + after + 1]
     return any(by in t.concepts and t.clause == clause for t in span if t is not words[i])
+
+
+def _negation_before(words: list[Token], i: int, reach: int, only_adverbs: bool = False) -> bool:
+    """Whether a negation stands shortly before word i and belongs to it.
+
+    Not when a subject stands between them ("when she wouldn't stop I wanted to"), nor when
+    the subject comes just after the word, as in a Swedish main clause after a subordinate
+    one ("när hon inte slutade ville jag"), whose own negation would follow the subject.
+    With `only_adverbs`, nothing but adverbs may stand between ("don't really want", but not
+    "can't think wanna die", where the negation has its own verb).
+    """
+    clause = words[i].clause
+    if i + 1 < len(words) and words[i + 1].clause == clause and "i" in words[i + 1].concepts:
+        return False
+    for j in range(i - 1, max(-1, i - reach - 1), -1):
+        between = words[j].concepts
+        if words[j].clause != clause:
+            return False
+        if "neg" in between:
+            return True
+        if between & _SUBJECTS or (only_adverbs and "adverb" not in between):
+            return False
+    return False
 
 
 def _object_of(words: list[Token], i: int) -> Token | None:
@@ -268,10 +589,16 @@ def _object_of(words: list[Token], i: int) -> Token | None:
     return words[j] if j < len(words) and words[j].clause == words[i].clause else None
 
 
-_BY_CONCEPT: Final[dict[str, list[Rule]]] = {}
-for _rule_ in RULES:
+_BY_CONCEPT: Final[dict[str, list[int]]] = {}
+for _number, _rule_ in enumerate(RULES):
     for _concept in {c for group in _rule_.needs for c in group}:
-        _BY_CONCEPT.setdefault(_concept, []).append(_rule_)
+        _BY_CONCEPT.setdefault(_concept, []).append(_number)
+
+
+@functools.lru_cache(maxsize=4096)
+def _candidates(concepts: frozenset[str]) -> tuple[int, ...]:
+    """The rules (by number, in order) that need one of these concepts."""
+    return tuple(sorted({n for c in concepts for n in _BY_CONCEPT.get(c, ())}))
 
 
 def _matches(words: list[Token]) -> Iterable[tuple[Rule, int, int]]:
@@ -282,29 +609,39 @@ def _matches(words: list[Token]) -> Iterable[tuple[Rule, int, int]]:
     """
     last: dict[str, int] = {}
     sentence = -1
-    fired: set[Rule] = set()
+    fired: set[int] = set()
     for p, token in enumerate(words):
         if token.sentence != sentence:
             last.clear()
             sentence = token.sentence
+        if not token.concepts:
+            continue
         for concept in token.concepts:
             last[concept] = p
-        candidates = {rule for c in token.concepts for rule in _BY_CONCEPT.get(c, ())}
-        for rule in candidates - fired:
+        for number in _candidates(frozenset(token.concepts)):
+            if number in fired:
+                continue
+            rule = RULES[number]
             lo = _earliest(rule, last, p)
             if lo is not None and not _blocked(rule, words, lo, p):
-                fired.add(rule)
+                fired.add(number)
                 yield rule, lo, p
 
 
 def _earliest(rule: Rule, last: dict[str, int], p: int) -> int | None:
     """The first word of the closest match ending at word p, or None if a group is missing."""
     lo = p
+    floor = p - rule.window
     for group in rule.needs:
-        seen = max([last.get(c, -1) for c in group])
-        if seen < 0 or seen < p - rule.window:
+        seen = -1
+        for concept in group:
+            at = last.get(concept, -1)
+            if at > seen:
+                seen = at
+        if seen < floor or seen < 0:
             return None
-        lo = min(lo, seen)
+        if seen < lo:
+            lo = seen
     return lo
 
 
@@ -312,23 +649,44 @@ def _blocked(rule: Rule, words: list[Token], lo: int, hi: int) -> bool:
     if not rule.unless:
         return False
     sentence = words[hi].sentence
-    near = words[max(0, lo - 3) : hi + 4]
+    near = words[max(0, lo - rule.reach) : hi + rule.reach + 1]
     return any(t.sentence == sentence and t.concepts.intersection(rule.unless) for t in near)
 
 
 def _finding(rule: Rule, words: list[Token], lo: int, hi: int) -> Finding:
-    level = rule.level if rule.level != BABY else _baby_level(rule, words, lo, hi)
+    level = rule.level
+    if level == METHOD:
+        level = _baby_level(rule, words, lo, hi) if _baby_near(words, lo, hi) else DANGER
+    elif level == BABY:
+        level = _baby_level(rule, words, lo, hi)
     return Finding(rule.name, level, tuple(t.word.folded for t in words[lo : hi + 1]))
 
 
-def _baby_level(rule: Rule, words: list[Token], lo: int, hi: int) -> str:
+def _around(words: list[Token], lo: int, hi: int) -> set[str]:
+    """The concepts within reach of a match, in its sentence."""
     sentence = words[hi].sentence
     around: set[str] = set()
     for t in words[max(0, lo - _REACH) : hi + _REACH + 1]:
         if t.sentence == sentence:
             around |= t.concepts
-    accidental = rule.needs[0] in (("drop",), ("death",))
-    if around & (_WANTED if accidental else _STRONG):
+    return around
+
+
+def _baby_near(words: list[Token], lo: int, hi: int) -> bool:
+    """Whether the baby is in the method itself or just after it ("with him in it")."""
+    sentence = words[hi].sentence
+    return any(
+        t.sentence == sentence and t.concepts.intersection(_BABY) for t in words[lo : hi + 5]
+    )
+
+
+def _baby_level(rule: Rule, words: list[Token], lo: int, hi: int) -> str:
+    around = _around(words, lo, hi)
+    accidental = rule.needs[0] in (("drop",), ("fall",), ("death",))
+    strong = _WANTED if accidental else _STRONG
+    if "thought" in around:  # a pictured scene: what happens inside it is not intent
+        strong = strong - _PICTURED_ONLY
+    if around & strong:
         return DANGER
     framing = _FRAMING | {"think"} if accidental else _FRAMING
     framed = any(t.concepts & framing for t in words)

@@ -127,6 +127,50 @@ def test_word_order_and_inflection_do_not_matter() -> None:
         assert detect_crisis(text) == "danger", text
 
 
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        # a negation belongs to its own verb, not to a wish after another verb or subject
+        ("cant breathe cant think wanna die", "danger"),
+        ("when she wouldn't stop I wanted to shake her", "danger"),
+        ("när hon inte slutade ville jag skaka henne", "danger"),
+        ("if he doesn't stop screaming I'll hurt him", "danger"),
+        ("I don't really want to be alive", "danger"),
+        # a harm word aimed at a body part is aimed at its owner
+        ("I burn my arm with a lighter", "danger"),
+        ("jag bränner armen med en tändare", "danger"),
+        ("I keep seeing myself snipping her finger with the clippers", "unwanted_thoughts"),
+        # glued subjects and chat spelling
+        ("idont want to be here anymore", "danger"),
+        ("jagvill dö", "danger"),
+        ("i keep hurtng myself", "danger"),
+        # inside a pictured scene, "on purpose" belongs to the picture
+        ("I had a picture of me dropping her on purpose, I'd never want that", "unwanted_thoughts"),
+        # a method is danger, but with the baby in a frightening picture an unwanted thought
+        ("I keep thinking about driving into the river", "danger"),
+        ("I keep picturing the car crashing with him in it and I feel sick", "unwanted_thoughts"),
+    ],
+)
+def test_readings_of_neighbouring_words(text: str, level: str) -> None:
+    assert detect_crisis(text) == level, explain(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my toddler keeps hitting the baby",  # an older sibling's act is not the parent's
+        "I want to throw the baby monitor out of the window",  # a thing for the baby
+        "I think I'll take him to the doctor tonight",  # Swedish 'tak' is not English 'take'
+        "she woke up and told me she was hungry",  # nor 'andarna' English 'and'
+        "I burned myself on the oven door",
+        "I want to disappear under the duvet for a whole day",
+        "it's not safe for her to sleep in my bed, is it",
+    ],
+)
+def test_everyday_words_near_crisis_words_are_not_alarms(text: str) -> None:
+    assert detect_crisis(text) is None, explain(text)
+
+
 def test_explain_says_which_rule_fired_and_on_which_words() -> None:
     (finding,) = [f for f in explain("nu orkar jag inte mer") if f.rule == "cannot go on"]
     assert finding.level == "danger"
@@ -159,15 +203,17 @@ def test_both_lexicons_carry_the_same_concepts_each_with_its_reason() -> None:
 def test_every_concept_a_rule_needs_is_in_the_lexicons_and_every_concept_is_used() -> None:
     in_lexicons = set(_lexicon("en")["concepts"]) | set(_lexicon("sv")["concepts"])
     # Concepts the code derives from neighbours (see flows.safety._read_negation).
-    derived = {"wish_not", "refrain", "selfharm_self", "selfharm_me"}
+    derived = {"wish_not", "refrain", "selfharm_self", "selfharm_me", "selfharm_body", "skin_bare"}
+    derived |= {"skin_body", "act_on_self"}
     # Concepts read by the code itself rather than a rule.
     read_by_code = {"thing", "adult", "filler", "reflexive", "me_obj", "hypothetical", "selfharm"}
-    read_by_code |= {"neg_after", "instrument"}
+    read_by_code |= {"neg_after", "instrument", "body", "theirs", "sibling", "skin", "it", "adverb"}
     used = {c for rule in RULES for group in rule.needs for c in group}
     used |= {c for rule in RULES for c in rule.unless}
     assert used - derived <= in_lexicons
     framing_and_intent = {"fear", "thought", "intrusive", "accident", "dark", "mishap"}
-    framing_and_intent |= {"wish", "plan", "on_purpose", "did", "almost", "control"}
+    framing_and_intent |= {"wish", "plan", "on_purpose", "did", "almost", "control", "never"}
+    framing_and_intent |= {"no_promise"}
     assert in_lexicons <= used | read_by_code | framing_and_intent
 
 
