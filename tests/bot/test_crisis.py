@@ -77,7 +77,7 @@ async def test_typed_answers_and_crises_through_the_bot_are_what_the_engine_says
     parent = running_bot.parent(language_code="sv")
     script: list[Line] = [
         *intake_script()[:5],
-        ("ibland vill jag bara försvinna", "reask.heard", "baby_reacts"),
+        ("ibland vet jag inte riktigt vad jag ska svara", "reask.heard", "baby_reacts"),
         ("typ ibland", "q.baby_distress", "baby_distress"),
         ("ja ofta", "q.baby_withdrawn", "baby_withdrawn"),
         ("tillbaka", "q.baby_distress", "baby_distress"),
