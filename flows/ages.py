@@ -118,7 +118,7 @@ def _read(words: Sequence[str]) -> float | None:
         months += pending * last_unit
     if not seen_unit or months > OLDEST:
         return None
-    return months - 0.5 if below else months
+    return max(months - 0.5, 0.0) if below else months
 
 
 def age_band_of(text: str) -> str | None:

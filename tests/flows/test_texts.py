@@ -10,7 +10,7 @@ import pytest
 from flows.clinic import load_clinic_config
 from flows.model import LANGUAGES
 from flows.notes import needed_keys
-from flows.questions import FINAL_STATES, PROGRESS_STEPS, QUESTION_BY_KEY, STATES
+from flows.questions import FINAL_STATES, PROGRESS_STEPS, QUESTION_BY_KEY, QUESTIONS, STATES
 from flows.routing import WISH_POINTS, BabyJudgement, ParentJudgement, reasons_for
 from flows.texts import catalog, placeholders, plural_form, render
 from storage.scrub import PLACEHOLDERS
@@ -213,3 +213,29 @@ def test_no_question_about_the_baby_holds_its_answer(lang: str) -> None:
         question = render(lang, f"q.{key}").casefold()
         for word in {"en": ("often", "sometimes"), "sv": ("ofta", "ibland")}[lang]:
             assert word not in question, f"{lang}:q.{key}"
+
+
+#: Swedish a native speaker corrected (issue 11): none of it may come back.
+CORRECTED_SWEDISH = (
+    "Är sömn eller mat en oro",
+    "till exempel vända sig bort",
+    "lämnad ensam",
+    "förstå mer av",
+    "Skriv gärna inga",
+    "Be om du kan",
+    "Det du beskriver behöver hjälp",
+    "förvrängd kod",
+)
+
+
+def test_the_corrected_swedish_stays_corrected() -> None:
+    for key, text in catalog("sv").items():
+        for phrase in CORRECTED_SWEDISH:
+            assert phrase not in text, f"sv:{key} says {phrase!r}"
+    older = render("sv", "suggest.next.older_child", **load_clinic_config().values("sv", "bvc"))
+    assert "Efter det finns elevhälsan" in older  # school health: only after school start
+
+
+def test_one_wish_question_and_one_follow_up() -> None:
+    wishes = [question.key for question in QUESTIONS if question.topic == "wish"]
+    assert wishes == ["wish_main", "wish_alone"]
