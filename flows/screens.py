@@ -162,9 +162,9 @@ DETAILS = (
 )
 
 
-def _final(name: str, on_enter: Entry, details: bool = False) -> Screen:
+def _final(name: str, on_enter: Entry, details: bool = False, again: str = "") -> Screen:
     buttons = (*DETAILS, RESTART) if details else (RESTART,)
-    return Screen(name, f"prompt.{name}", buttons, "final", on_enter=on_enter)
+    return Screen(name, f"prompt.{name}", buttons, "final", on_enter=on_enter, again=again)
 
 
 #: The steps, one per state of the machine, in the conversation's order.
@@ -220,7 +220,7 @@ STEPS: tuple[Screen, ...] = (
         "change",
         back=SUMMARY,
     ),
-    _final(SUGGESTION, "complete", details=True),
+    _final(SUGGESTION, "complete", details=True, again="prompt.done_again"),
     _final(DECLINED, "decline", details=True),
     _final(OLDER_CHILD, "complete"),
     _final(STOPPED, "discard"),

@@ -35,7 +35,7 @@ def test_every_routing_cell_in_both_languages(lang: str, baby: str, parent: str)
     assert replies[0].alone
     assert [o.code for o in replies[-1].options] == ["about_mip", "about_chc", "restart"]
     p.play([("tap:about_mip", "care.mip", "done"), ("tap:about_chc", "care.chc", "done")])
-    assert p.steps[-1].replies[-1].key == "prompt.done"  # the buttons stay
+    assert p.steps[-1].replies[-1].key == "prompt.done_again"  # the buttons stay, asked short
 
 
 @pytest.mark.parametrize("lang", ["en", "sv"])
