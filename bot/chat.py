@@ -14,7 +14,7 @@ from typing import TextIO
 from bot.service import IntakeService
 from flows.clinic import load_clinic_config
 from flows.engine import Engine
-from flows.model import LANGUAGES, Reply, Text
+from flows.model import LANGUAGES, Command, Reply, Text
 from flows.texts import render
 
 #: The terminal stands for one local parent; only its keyed hash is ever stored.
@@ -72,11 +72,17 @@ def open_service(db_path: str | None, store: bool) -> IntakeService:
 def chat(
     service: IntakeService, lang: str, stdin: TextIO, stdout: TextIO, *, new: bool = False
 ) -> int:
-    """Run the conversation until standard input ends."""
+    """Run the conversation until standard input ends.
+
+    ``new`` starts over in ``lang`` whatever language the earlier conversation had. The chat
+    keeps the conversation's language as it goes: a conversation that ends with nothing kept
+    (declined, erased) starts again in the language the parent last chose, not the first one.
+    """
     interactive = stdin.isatty()
-    first = "/restart" if new else "/start"
-    outcome = service.handle(LOCAL_USER, Text(first), lang=lang)
+    first = Command("restart", lang) if new else Text("/start")
+    outcome = service.handle(LOCAL_USER, first, lang=lang)
     while True:
+        lang = outcome.conversation.lang
         stdout.write("\n\n".join(format_reply(reply) for reply in outcome.replies) + "\n\n")
         if interactive:
             stdout.write("> ")

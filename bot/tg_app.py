@@ -44,6 +44,7 @@ from bot.tg_messages import (
     Outgoing,
     answered_text,
     aside_of,
+    descriptions,
     language_of,
     menu,
     messages_for,
@@ -54,7 +55,7 @@ from bot.tg_messages import (
 )
 from bot.tg_runtime import LiveKeyboards, PerParentUpdates, RetryingRateLimiter, open_service
 from bot.tg_settings import Settings
-from flows.clinic import load_clinic_config
+from flows.clinic import ClinicConfig, load_clinic_config
 from flows.model import Aside, Input, Reply, Text
 from flows.texts import render
 
@@ -331,6 +332,7 @@ def build_application(settings: Settings, request: BaseRequest | None = None) ->
 
     async def start(app: App) -> None:
         await set_menus(app.bot, settings.staff_ids)
+        await set_descriptions(app.bot, clinics)
         beat(heartbeat_path(settings.db_path))
         log.info("intake bot started; menus set in English and Swedish")
 
@@ -355,6 +357,14 @@ def build_application(settings: Settings, request: BaseRequest | None = None) ->
     intake_bot.register(app)
     app.bot_data["intake"] = intake_bot
     return app
+
+
+async def set_descriptions(bot: Bot, clinics: ClinicConfig) -> None:
+    """The bot's profile texts in English (the default) and Swedish (for Swedish clients)."""
+    for lang, code in (("en", None), ("sv", "sv")):
+        long, short = descriptions(lang, clinics.values(lang, ""))
+        await bot.set_my_description(long, language_code=code)
+        await bot.set_my_short_description(short, language_code=code)
 
 
 async def set_menus(bot: Bot, staff_ids: frozenset[int]) -> None:

@@ -1,8 +1,9 @@
 """Pure translation between the engine's plain data and Telegram's: no network, no storage.
 
-Replies become as few messages as fit (a crisis reply always alone and first), their text
-escaped for HTML; options become one button per row with compact callback data that carries
-the conversation revision, so a tap on an old keyboard is recognised as stale by the engine.
+Replies become as few messages as fit a phone screen (a crisis reply and the suggestion's
+headline always alone), their text escaped for HTML; options become one button per row with
+compact callback data that carries the conversation revision, so a tap on an old keyboard is
+recognised as stale by the engine.
 """
 
 from __future__ import annotations
@@ -23,11 +24,15 @@ from flows.texts import render
 
 #: Telegram takes 4096 characters (UTF-16 units) of text; room is left for the answered mark.
 MESSAGE_LIMIT = 3900
+#: Replies are joined into one message only while it still fits a phone screen (PRODUCT.md:
+#: about 700 characters); each reply fits one by itself (tests/bot/test_screens.py).
+SCREEN_LIMIT = 700
 #: Telegram's limit on a button's callback data, in bytes.
 CALLBACK_LIMIT = 64
 SEPARATOR = "|"
 
-#: The commands shown in Telegram's menu, by the names each language's help text uses.
+#: The commands shown in Telegram's menu, by the names each language's help text uses. Every
+#: menu has /privacy: Telegram's clients look for it (a bot's privacy policy command).
 MENUS: Mapping[Language, tuple[str, ...]] = {
     "en": ("start", "help", "back", "restart", "language", "privacy", "pause", "stop", "delete"),
     "sv": (
@@ -36,12 +41,15 @@ MENUS: Mapping[Language, tuple[str, ...]] = {
         "tillbaka",
         "borja_om",
         "sprak",
-        "integritet",
+        "privacy",
         "paus",
         "avbryt",
         "radera",
     ),
 }
+#: Telegram's limits on the bot's profile texts (setMyDescription, setMyShortDescription).
+DESCRIPTION_LIMIT = 512
+SHORT_DESCRIPTION_LIMIT = 120
 STAFF_COMMANDS = ("stats",)
 
 #: Message contents that are neither text nor a button, most specific first (an animation is
@@ -110,8 +118,9 @@ def tap_from(data: str | None) -> Tap:
 def messages_for(replies: Iterable[Reply], revision: int) -> list[Outgoing]:
     """Replies as Telegram messages, in order.
 
-    A crisis reply is sent alone so it stands out; other replies are joined into one message
-    up to Telegram's length, and a reply with options ends its message with the keyboard.
+    A crisis reply and the suggestion's headline are sent alone, so they stand out; other
+    replies are joined into one message while it fits a phone screen, and a reply with
+    options ends its message with the keyboard.
     """
     messages: list[Outgoing] = []
     texts: list[str] = []
@@ -124,11 +133,11 @@ def messages_for(replies: Iterable[Reply], revision: int) -> list[Outgoing]:
             texts.clear()
 
     for reply in replies:
-        if reply.kind == "crisis":
+        if reply.alone or reply.kind == "crisis":
             flush()
-            messages.append(Outgoing(reply.text))
+            messages.extend(Outgoing(piece) for piece in split_text(reply.text))
             continue
-        if texts and text_length("\n\n".join([*texts, reply.text])) > MESSAGE_LIMIT:
+        if texts and text_length("\n\n".join([*texts, reply.text])) > SCREEN_LIMIT:
             flush()
         texts.append(reply.text)
         if reply.options:
@@ -240,6 +249,15 @@ def menu(lang: Language, *, staff: bool = False) -> list[BotCommand]:
         BotCommand(name, render(lang, f"bot.commands.{COMMAND_ALIASES.get(name, name)}"))
         for name in names
     ]
+
+
+def descriptions(lang: Language, values: Mapping[str, str]) -> tuple[str, str]:
+    """The bot's profile texts in one language: its description and its short description."""
+    long = render(lang, "bot.description", **values)
+    short = render(lang, "bot.short_description", **values)
+    if len(long) > DESCRIPTION_LIMIT or len(short) > SHORT_DESCRIPTION_LIMIT:
+        raise ValueError(f"the bot's {lang} description is longer than Telegram takes")
+    return long, short
 
 
 def stats_text(lang: Language, figures: Headline) -> str:

@@ -1,4 +1,9 @@
-"""Clinic configuration: help numbers and clinics, read from a TOML file, never from code."""
+"""Clinic configuration: help numbers, clinics and the way to MIP, read from a TOML file.
+
+Each clinic may list its own MIP contact (a unit that offers MIP, with name, phone, web and
+how to book, in each language); a clinic without one gives the country's route to MIP (in
+Sweden: ask the BVC nurse, the BVC psychologist or 1177, and about a referral).
+"""
 
 from __future__ import annotations
 
@@ -19,11 +24,27 @@ class ClinicConfigError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
-class Clinic:
-    code: str
+class MipContact:
+    """Where a clinic's parents reach MIP: a unit's name, its phone and web page, how to book."""
+
     name: dict[Language, str]
     phone: str
-    contact: dict[Language, str]
+    web: str
+    booking: dict[Language, str]
+
+    def text(self, lang: Language) -> str:
+        """One line: "Name: phone, web. How to book." (phone or web may be absent)."""
+        reach = ", ".join(part for part in (self.phone, self.web) if part)
+        return f"{self.name[lang]}: {reach}. {self.booking[lang]}".strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Clinic:
+    code: str
+    name: dict[Language, str]  # as it starts a line: "Your child health centre (BVC)"
+    phone: dict[Language, str]  # a number, or words on how to find it
+    contact: dict[Language, str]  # how to contact or book it, in a sentence or two
+    mip: MipContact | None = None  # its own MIP contact, if it has one
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +54,7 @@ class ClinicConfig:
     health_line: str
     suicide_line: str
     suicide_line_name: dict[Language, str]
+    mip_route: dict[Language, str]  # how to reach MIP where a clinic lists no contact of its own
     clinics: dict[str, Clinic]
     default_clinic: str
 
@@ -54,8 +76,9 @@ class ClinicConfig:
             "suicide_line_name": self.suicide_line_name[lang],
             "country": self.country[lang],
             "clinic_name": clinic.name[lang],
-            "clinic_phone": clinic.phone,
+            "clinic_phone": clinic.phone[lang],
             "clinic_contact": clinic.contact[lang],
+            "mip_contact": clinic.mip.text(lang) if clinic.mip else self.mip_route[lang],
         }
 
 
@@ -79,6 +102,29 @@ def _text(raw: dict[str, Any], field: str, where: str) -> str:
     return value
 
 
+def _optional(raw: dict[str, Any], field: str, where: str) -> str:
+    value = raw.get(field, "")
+    if not isinstance(value, str):
+        raise ClinicConfigError(f"{where}: '{field}' must be a text")
+    return value.strip()
+
+
+def _mip_contact(raw: object, where: str) -> MipContact | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise ClinicConfigError(f"{where} must be a table")
+    contact = MipContact(
+        name=_by_language(raw, "name", where),
+        phone=_optional(raw, "phone", where),
+        web=_optional(raw, "web", where),
+        booking=_by_language(raw, "booking", where),
+    )
+    if not contact.phone and not contact.web:
+        raise ClinicConfigError(f"{where}: a 'phone' or a 'web' address is needed")
+    return contact
+
+
 def parse_clinic_config(raw: dict[str, Any]) -> ClinicConfig:
     country = raw.get("country")
     if not isinstance(country, dict):
@@ -93,11 +139,14 @@ def parse_clinic_config(raw: dict[str, Any]) -> ClinicConfig:
             raise ClinicConfigError(f"{where}: a code is letters, digits, - and _ (at most 32)")
         if not isinstance(table, dict):
             raise ClinicConfigError(f"{where} must be a table")
+        if not isinstance(table.get("phone"), dict):
+            _text(table, "phone", where)
         clinics[code] = Clinic(
             code=code,
             name=_by_language(table, "name", where),
-            phone=_text(table, "phone", where),
+            phone=_by_language(table, "phone", where),
             contact=_by_language(table, "contact", where),
+            mip=_mip_contact(table.get("mip"), f"[clinics.{code}.mip]"),
         )
     default = raw.get("default_clinic", next(iter(clinics)))
     if default not in clinics:
@@ -108,6 +157,7 @@ def parse_clinic_config(raw: dict[str, Any]) -> ClinicConfig:
         health_line=_text(country, "health_line", "[country]"),
         suicide_line=_text(country, "suicide_line", "[country]"),
         suicide_line_name=_by_language(country, "suicide_line_name", "[country]"),
+        mip_route=_by_language(country, "mip_route", "[country]"),
         clinics=clinics,
         default_clinic=default,
     )

@@ -10,10 +10,12 @@ comes back as `Effect` values, and every message as a `Reply`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
+from flows.ages import age_band_of
 from flows.clinic import ClinicConfig, load_clinic_config
-from flows.matching import is_sentence, match_option, normalise, says_yes
+from flows.matching import is_sentence, match_option, says_yes
 from flows.model import FLOW_VERSION, Aside, Command, Conversation, Input, Reply, Step, Tap, Text
 from flows.moves import Moves, Out
 from flows.notes import NOTE
@@ -21,6 +23,9 @@ from flows.parsing import clean_text, parse_command
 from flows.questions import WELCOME
 from flows.safety import detect_crisis
 from flows.screens import SCREENS, Screen, on_screen, shown
+
+#: Readers of typed answers a question names (flows/questions.py), text -> code or None.
+READERS: dict[str, Callable[[str], str | None]] = {"age": age_band_of}
 
 
 class Engine:
@@ -46,7 +51,7 @@ class Engine:
             conv = self.new_conversation(conv.lang, conv.clinic)
             if isinstance(event, Text):
                 self._check_crisis(conv, clean_text(event.text), out)
-            self.moves.after_note(conv, NOTE.flow_updated, out)
+            self.moves.after_note(conv, NOTE.flow_updated, out, again=False)
         elif isinstance(event, Text):
             self._on_text(conv, clean_text(event.text), out)
         elif isinstance(event, Aside):
@@ -103,15 +108,20 @@ class Engine:
             self.moves.show(conv, out)  # a first message of any kind is greeted, not corrected
             return
         if screen.kind == "free_text" and text:
-            # Anything typed here is the answer, unless it is exactly a button's label.
-            labels = {normalise(option.label): option.code for option in options}
-            code = labels.get(normalise(text))
+            # Anything typed here is the note, unless it clearly chooses a button: its number,
+            # its words, or a phrase that means it ("skip", "hoppa över", "nej tack").
+            code = match_option(text, options, screen.yes, screen.no)
             if code:
                 self._choose(conv, screen, code, out)
             else:
                 self.moves.answer(conv, self.moves.keep_free_text(conv, text, out), out)
             return
         question = screen.question
+        reader = READERS.get(question.reads) if question else None
+        code = reader(text) if reader else None
+        if code:  # a typed age, say, read into its band
+            self._choose(conv, screen, code, out)
+            return
         if question and question.yes_level and says_yes(text):
             # A plain yes here says none of the answers, so it is not stored; it still gets
             # the most protective reply, and the question stays for the parent to say which.
@@ -140,7 +150,7 @@ class Engine:
         if tap.question == screen.name and fresh and button and shown(button, conv.answers):
             self._choose(conv, screen, tap.code, out)
         else:
-            self.moves.after_note(conv, NOTE.stale, out)
+            self.moves.after_note(conv, NOTE.stale, out, again=False)
 
     def _on_command(self, conv: Conversation, command: Command, out: Out) -> None:
         if command.name != "language" or not command.arg:
@@ -164,4 +174,4 @@ class Engine:
             self.moves.fire(conv, button.trigger, out, code)
         elif button.show:
             self.moves.note(conv, button.show, out)
-        self.moves.show(conv, out)
+        self.moves.show(conv, out, again=bool(button.show))

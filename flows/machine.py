@@ -13,7 +13,15 @@ from typing import Any
 from transitions import Machine
 
 from flows.model import Conversation
-from flows.questions import FINAL_STATES, STATES, STOPPED, SUMMARY, WELCOME, on_older_child_path
+from flows.questions import (
+    FINAL_STATES,
+    STATES,
+    STOPPED,
+    SUMMARY,
+    WELCOME,
+    on_older_child_path,
+    path_is_answered,
+)
 from flows.screens import STEPS
 
 
@@ -56,7 +64,8 @@ class Cursor:
 
     @staticmethod
     def editing(conversation: Conversation, choice: str) -> bool:
-        return conversation.return_to == SUMMARY
+        """Changing an answer from the summary, with nothing left to ask on the path."""
+        return conversation.return_to == SUMMARY and path_is_answered(conversation.answers)
 
 
 def build_machine(model: object | None = None, **extra: Any) -> Machine:

@@ -51,6 +51,13 @@ PHRASES: dict[str, tuple[str, ...]] = {
         *("no idea", "unsure", "vet inte", "jag vet inte", "vet ej", "ingen aning", "osäker"),
     ),
     "rarely": ("never", "seldom", "hardly ever", "aldrig", "sällan", "nästan aldrig"),
+    # The note at the end: nothing to add is "skip", however it is said.
+    "skip": (
+        *("skip", "skip it", "skip this", "skip please", "no", "no thanks", "no thank you"),
+        *("nope", "nothing", "nothing else", "nothing more", "none", "n/a", "no nothing"),
+        *("hoppa över", "hoppa", "hoppa över det", "nej", "nej tack", "nä", "nej det är bra"),
+        *("inget", "inget mer", "ingenting", "ingenting mer", "nej inget", "det är bra så"),
+    ),
 }
 _NOT_WORD = re.compile(r"[^\w ]+")
 _A_WORD = re.compile(r"[^\W_]")

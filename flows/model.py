@@ -8,8 +8,9 @@ from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 #: Bumped whenever questions or their codes change; a saved conversation of another
-#: version is started afresh (kindly) instead of being misread.
-FLOW_VERSION = 2
+#: version is started afresh (kindly) instead of being misread. Version 3: the two wish
+#: follow-ups that asked the main wish again (wish_understand, wish_advice) are gone.
+FLOW_VERSION = 3
 
 Language = Literal["en", "sv"]
 LANGUAGES: tuple[Language, ...] = ("en", "sv")
@@ -76,6 +77,9 @@ class Reply:
     question: str | None = None  # the question this reply asks, if any
     accepts_text: bool = False  # True where a typed answer is welcome (free text)
     kind: Literal["info", "question", "crisis"] = "info"
+    #: Shown as a message of its own, not joined to the texts around it: a crisis reply, the
+    #: suggestion's headline.
+    alone: bool = False
 
 
 @dataclass(frozen=True, slots=True)

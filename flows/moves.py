@@ -65,7 +65,7 @@ class Moves:
         self.of_command: dict[str, CommandMove] = {
             "start": self.start,
             "back": lambda conv, command, out: self.go_back(conv, out),
-            "restart": lambda conv, command, out: self.restart(conv, out),
+            "restart": lambda conv, command, out: self.restart(conv, out, command.arg),
             "stop": lambda conv, command, out: self.stop(conv, out),
             "language": self.ask_language,
             "delete": self.ask_delete,
@@ -87,8 +87,12 @@ class Moves:
     def note(self, conv: Conversation, key: str, out: Out, **values: object) -> None:
         out.replies.append(self.replies.info(conv, key, **values))
 
-    def show(self, conv: Conversation, out: Out) -> None:
-        """Show what is on screen; a step reached for the first time counts as progress."""
+    def show(self, conv: Conversation, out: Out, *, again: bool = False) -> None:
+        """Show what is on screen; a step reached for the first time counts as progress.
+
+        ``again``: right after a text of the screen's own, so a screen with a shorter ask says
+        that instead of the whole text once more.
+        """
         screen = on_screen(conv)
         state = conv.state
         if screen.name == state and state in PROGRESS_STEPS:
@@ -97,12 +101,13 @@ class Moves:
             if index > conv.furthest and not off_path:
                 conv.furthest = index
                 out.effects.append(Effect("progress", state))
-        out.replies.append(self.replies.screen(conv, screen))
+        out.replies.append(self.replies.screen(conv, screen, again=again))
 
-    def after_note(self, conv: Conversation, key: str, out: Out) -> None:
-        """A note, then what is on screen."""
+    def after_note(self, conv: Conversation, key: str, out: Out, *, again: bool = True) -> None:
+        """A note, then what is on screen (its shorter ask, unless ``again`` is off: a note
+        that changes what the screen means, such as a new language, shows all of it)."""
         self.note(conv, key, out)
-        self.show(conv, out)
+        self.show(conv, out, again=again)
 
     # ---- crisis
 
@@ -174,9 +179,13 @@ class Moves:
             self._reset(conv, keep_progress=conv.state not in FINAL_STATES)
         self.show(conv, out)
 
-    def restart(self, conv: Conversation, out: Out) -> None:
+    def restart(self, conv: Conversation, out: Out, lang: str = "") -> None:
+        """Start over; ``/restart sv`` starts over in that language (the terminal's --new)."""
+        wanted = normalise(lang)[:2]
+        if wanted in LANGUAGES:
+            conv.lang = "sv" if wanted == "sv" else "en"
         self._reset(conv, keep_progress=conv.state not in FINAL_STATES)
-        self.after_note(conv, NOTE.restarted, out)
+        self.after_note(conv, NOTE.restarted, out, again=False)
 
     def stop(self, conv: Conversation, out: Out) -> None:
         conv.safe_check = ""  # the parent has chosen; a discarded conversation keeps nothing
@@ -197,7 +206,7 @@ class Moves:
     def set_language(self, conv: Conversation, lang: str, out: Out) -> None:
         conv.pending = ""
         conv.lang = "sv" if lang == "sv" else "en"
-        self.after_note(conv, NOTE.language_changed, out)
+        self.after_note(conv, NOTE.language_changed, out, again=False)
 
     def ask_delete(self, conv: Conversation, command: Command, out: Out) -> None:
         conv.pending = "delete"

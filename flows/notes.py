@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import astuple, dataclass
 from typing import get_args
 
-from flows.model import SAFETY_LEVELS
+from flows.model import SAFETY_LEVELS, Language
 from flows.questions import QUESTIONS
 from flows.routing import REASON_KEYS, Suggestion
 from flows.screens import SCREENS
+from flows.texts import plural_forms
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,19 +38,17 @@ class Notes:
     restarted: str = "restarted"
     nothing_back: str = "back.nothing"
     nothing_to_stop: str = "stop.nothing"
-    declined: str = "declined"
+    declined: str = "declined"  # consent declined: a word about both kinds of care
     skipped: str = "summary.skipped"  # a skipped note, in the summary
-    why: str = "suggest.why"
-    provisional: str = "suggest.provisional"
-    contact: str = "suggest.contact"
-    care_mip: str = "care.mip"
-    care_chc: str = "care.chc"
+    provisional: str = "suggest.provisional"  # the headline's last line: a clinician looks too
 
 
 NOTE = Notes()
 
 #: Commands that show a text and the screen again.
 COMMAND_NOTES: dict[str, str] = {"help": "help", "privacy": "privacy", "pause": "pause"}
+#: Texts with counts, and the placeholders each words per plural category (flows/texts.py).
+COUNTED: dict[str, tuple[str, ...]] = {NOTE.deleted_report: ("sessions", "intakes")}
 
 
 def crisis_key(level: str) -> str:
@@ -63,12 +62,30 @@ def after_crisis_key(level: str) -> str:
 
 
 def suggestion_key(code: str) -> str:
+    """The headline's first line: what may suit."""
     return f"suggest.{code}"
 
 
-def needed_keys() -> frozenset[str]:
-    """Every catalog key the conversation can show."""
+def next_key(code: str) -> str:
+    """How to go on after a suggestion: whom to contact, and how."""
+    return f"suggest.next.{code}"
+
+
+def counted_keys(lang: Language) -> frozenset[str]:
+    """The phrases of every count, in each plural category the language has."""
+    return frozenset(
+        f"{key}.{name}.{form}"
+        for key, names in COUNTED.items()
+        for name in names
+        for form in plural_forms(lang)
+    )
+
+
+def needed_keys(lang: Language | None = None) -> frozenset[str]:
+    """Every catalog key the conversation can show (with a language, its counted phrases too)."""
     keys = set(astuple(NOTE)) | set(COMMAND_NOTES.values()) | REASON_KEYS
+    if lang is not None:
+        keys |= counted_keys(lang)
     for screen in SCREENS.values():
         keys.add(screen.text)
         keys |= {button.label for button in screen.buttons}
@@ -78,4 +95,6 @@ def needed_keys() -> frozenset[str]:
     for level in SAFETY_LEVELS[1:]:
         keys |= {crisis_key(level), after_crisis_key(level)}
     keys |= {suggestion_key(code) for code in get_args(Suggestion)}
+    keys |= {next_key(code) for code in get_args(Suggestion)}
+    keys |= {screen.again for screen in SCREENS.values() if screen.again}
     return frozenset(keys)

@@ -25,6 +25,9 @@ class Question:
     yes_level: str = ""
     #: A text shown after an answer: (code, catalog key).
     notes: tuple[tuple[str, str], ...] = ()
+    #: A reader of typed answers besides the options' words and numbers: "age" reads a typed
+    #: age ("8 months", "1,5 år") into its band (flows/ages.py).
+    reads: Literal["", "age"] = ""
 
     def level_of(self, code: str) -> str | None:
         return next((level for answer, level in self.levels if answer == code), None)
@@ -38,7 +41,16 @@ class Question:
 
 
 OFTEN = ("often", "sometimes", "rarely", "not_sure")
-YES_MAYBE_NO = ("yes", "maybe", "no")
+#: Age bands, youngest first, each with the age in months it starts at (a child of 12 months
+#: is in 1_2y: ages count completed months, as parents say them).
+AGE_BAND_STARTS: tuple[tuple[str, int], ...] = (
+    ("under_6m", 0),
+    ("6_12m", 6),
+    ("1_2y", 12),
+    ("2_3y", 24),
+    ("over_3y", 36),
+)
+AGE_BANDS = tuple(band for band, _ in AGE_BAND_STARTS)
 
 QUESTIONS: tuple[Question, ...] = (
     # The research studied mothers: everyone else is told so, honestly, and welcomed.
@@ -48,14 +60,14 @@ QUESTIONS: tuple[Question, ...] = (
         "role",
         notes=tuple((code, "research.fathers") for code in ("father", "partner", "other")),
     ),
-    Question("age_band", ("under_6m", "6_12m", "1_2y", "2_3y", "over_3y"), "age"),
+    Question("age_band", AGE_BANDS, "age", reads="age"),
     Question("baby_reacts", OFTEN, "baby"),
     Question("baby_distress", OFTEN, "baby"),
     Question("baby_withdrawn", OFTEN, "baby"),
     Question("sleep_feeding", ("sleep", "feeding", "both", "neither"), "baby"),
+    # One wish question and one follow-up that adds what the wish does not say: whether the
+    # parent feels left alone with it (flows/routing.py adds the two up).
     Question("wish_main", ("understand", "advice", "both", "not_sure"), "wish"),
-    Question("wish_understand", YES_MAYBE_NO, "wish"),
-    Question("wish_advice", YES_MAYBE_NO, "wish"),
     Question("wish_alone", ("yes", "sometimes", "no"), "wish"),
     Question("wellbeing", ("mostly_ok", "strained", "low"), "wellbeing"),
     # Thoughts of not wanting to live or of harming oneself (yes_self) and fear of acting on
@@ -87,6 +99,21 @@ OLDER_CHILD_BANDS = frozenset({"over_3y"})
 def on_older_child_path(answers: Mapping[str, str]) -> bool:
     """The child is past the ages MIP serves: the conversation takes the older-child path."""
     return answers.get("age_band") in OLDER_CHILD_BANDS
+
+
+#: The questions an older child's parent answers: who is chatting, the age, and the safety
+#: question; then the summary, where any of them can be changed, and the end.
+OLDER_CHILD_QUESTIONS: tuple[str, ...] = ("role", "age_band", "safety")
+
+
+def questions_on_path(answers: Mapping[str, str]) -> tuple[str, ...]:
+    """The questions the parent's path asks, in order: all, or the older-child path's."""
+    return OLDER_CHILD_QUESTIONS if on_older_child_path(answers) else QUESTION_KEYS
+
+
+def path_is_answered(answers: Mapping[str, str]) -> bool:
+    """Every question on the parent's path has an answer (the summary can be shown)."""
+    return all(key in answers for key in questions_on_path(answers))
 
 
 #: Non-question steps of the conversation, in the order they come.

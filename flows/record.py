@@ -10,13 +10,22 @@ from __future__ import annotations
 from typing import get_args
 
 from flows.model import LANGUAGES, SAFETY_LEVELS, Conversation
-from flows.questions import QUESTION_BY_KEY, QUESTION_KEYS, SUGGESTION
+from flows.questions import QUESTION_BY_KEY, QUESTION_KEYS, SUGGESTION, questions_on_path
 from flows.routing import BabyJudgement, ParentJudgement, Routing, Suggestion, route_for
 
 #: How an intake ended: a suggestion, or the child is past the ages MIP serves.
 OUTCOMES: tuple[str, ...] = ("suggestion", "older_child")
 #: Questions stored in a column of their own name; the safety answer and the note are apart.
-ANSWER_FIELDS: tuple[str, ...] = tuple(k for k in QUESTION_KEYS if k not in ("safety", "free_text"))
+ASKED_FIELDS: tuple[str, ...] = tuple(k for k in QUESTION_KEYS if k not in ("safety", "free_text"))
+#: Questions asked up to flow version 2, that asked the main wish again: their columns stay,
+#: so earlier intakes keep their answers, and are blank from version 3 on. (column, codes)
+RETIRED_FIELDS: dict[str, tuple[str, ...]] = {
+    "wish_understand": ("yes", "maybe", "no"),
+    "wish_advice": ("yes", "maybe", "no"),
+}
+#: Every answer column in order; the retired ones where they were asked, after the main wish.
+_AFTER = ASKED_FIELDS.index("wish_main") + 1
+ANSWER_FIELDS: tuple[str, ...] = (*ASKED_FIELDS[:_AFTER], *RETIRED_FIELDS, *ASKED_FIELDS[_AFTER:])
 
 #: Every column of an intake record, in order (storage adds its id and the ISO week).
 RECORD_FIELDS: tuple[str, ...] = (
@@ -37,7 +46,10 @@ RECORD_FIELDS: tuple[str, ...] = (
 RECORD_CODES: dict[str, tuple[str, ...]] = {
     "lang": LANGUAGES,
     "outcome": OUTCOMES,
-    **{key: QUESTION_BY_KEY[key].codes for key in ANSWER_FIELDS},
+    **{
+        key: QUESTION_BY_KEY[key].codes if key in QUESTION_BY_KEY else RETIRED_FIELDS[key]
+        for key in ANSWER_FIELDS
+    },
     "safety_answer": QUESTION_BY_KEY["safety"].codes,
     "baby_judgement": get_args(BabyJudgement),
     "parent_judgement": get_args(ParentJudgement),
@@ -54,8 +66,11 @@ def intake_record(
     ``routing`` is the one the suggestion was given from (worked out here when not given). The
     free text is still raw here: storage scrubs it before writing.
     """
-    answers = conversation.answers
-    routing = routing or route_for(answers)
+    routing = routing or route_for(conversation.answers)
+    # Only the answers of the path taken: a parent who changed the age to an older child's
+    # from the summary leaves their earlier answers about a baby out of the record.
+    path = questions_on_path(conversation.answers)
+    answers = {key: code for key, code in conversation.answers.items() if key in path}
     free_text = answers.get("free_text")
     finished = conversation.state == SUGGESTION  # the older-child path skips the judged questions
     record: dict[str, str | int | None] = {

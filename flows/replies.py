@@ -6,10 +6,12 @@ is the engine's to decide.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flows.clinic import ClinicConfig
 from flows.model import Conversation, Option, Reply
-from flows.notes import NOTE, after_crisis_key, crisis_key, suggestion_key
-from flows.questions import QUESTIONS
+from flows.notes import NOTE, after_crisis_key, crisis_key, next_key, suggestion_key
+from flows.questions import QUESTION_BY_KEY, questions_on_path
 from flows.routing import Routing
 from flows.screens import Screen, shown
 from flows.texts import render
@@ -28,7 +30,8 @@ class Replies:
     def info(self, conv: Conversation, key: str, **values: object) -> Reply:
         """A text on its own; a crisis text is a crisis reply (sent alone, first)."""
         text = render(conv.lang, key, **self.values(conv), **values)
-        return Reply(key, text, kind="crisis" if key.startswith("crisis.") else "info")
+        crisis = key.startswith("crisis.")
+        return Reply(key, text, kind="crisis" if crisis else "info", alone=crisis)
 
     def crisis(self, conv: Conversation, level: str) -> Reply:
         return self.info(conv, crisis_key(level))
@@ -46,57 +49,62 @@ class Replies:
             ]
         )
 
-    def screen(self, conv: Conversation, screen: Screen) -> Reply:
-        """What a screen asks, with its buttons."""
+    def screen(self, conv: Conversation, screen: Screen, *, again: bool = False) -> Reply:
+        """What a screen asks, with its buttons (its shorter ask when shown ``again``)."""
+        key = screen.again if again and screen.again else screen.text
         if screen.kind == "summary":
-            text = self._summary_text(conv, screen.text)
+            text = self._summary_text(conv, key)
         else:
-            text = render(conv.lang, screen.text, **self.values(conv))
+            text = render(conv.lang, key, **self.values(conv))
         options = self.options(conv, screen)
         free = screen.kind == "free_text"
-        return Reply(screen.text, text, options, screen.name, accepts_text=free, kind="question")
+        return Reply(key, text, options, screen.name, accepts_text=free, kind="question")
 
     def _summary_text(self, conv: Conversation, heading: str) -> str:
+        """The answers on the parent's path, each on a line; a long note shown shortened."""
         lang = conv.lang
         lines = [render(lang, heading)]
-        for question in QUESTIONS:
-            answer = conv.answers.get(question.key)
+        for key in questions_on_path(conv.answers):
+            answer = conv.answers.get(key)
             if answer is None:
                 continue
-            if question.is_free_text:
-                shown_answer = render(lang, NOTE.skipped) if answer == "skip" else answer
+            if QUESTION_BY_KEY[key].is_free_text:
+                shown_answer = render(lang, NOTE.skipped) if answer == "skip" else _excerpt(answer)
             else:
-                shown_answer = render(lang, f"o.{question.key}.{answer}")
-            lines.append(f"• {render(lang, f's.{question.key}')}: {shown_answer}")
+                shown_answer = render(lang, f"o.{key}.{answer}")
+            lines.append(f"• {render(lang, f's.{key}')}: {shown_answer}")
         return "\n".join(lines)
 
     def suggestion(self, conv: Conversation, routing: Routing) -> list[Reply]:
-        """The suggestion, why, what the care involves and how to reach it."""
+        """The suggestion in two messages: a headline (what may suit, and why, in a few lines)
+        and how to go on. The details of each kind of care wait behind the final screen's
+        buttons."""
         code = routing.suggestion
-        why = "\n".join("• " + render(conv.lang, key) for key in routing.reasons)
-        replies = [
-            *self.after_crisis(conv),
-            self.info(conv, suggestion_key(code)),
-            self.info(conv, NOTE.why, reasons=why),
-        ]
-        if code != "older_child":
-            replies += self.care(conv, code)
-            replies.append(self.info(conv, NOTE.provisional))
-        replies.append(self.info(conv, NOTE.contact))
-        return replies
+        lang = conv.lang
+        lines = [render(lang, suggestion_key(code), **self.values(conv))]
+        lines += ["• " + render(lang, key) for key in routing.reasons]
+        if routing.reasons:
+            lines.append(render(lang, NOTE.provisional))
+        headline = Reply(suggestion_key(code), "\n".join(lines), alone=True)
+        return [*self.after_crisis(conv), headline, self.info(conv, next_key(code))]
 
     def declined(self, conv: Conversation) -> list[Reply]:
-        """Consent declined: general information about both kinds of care."""
-        return [*self.after_crisis(conv), self.info(conv, NOTE.declined), *self.care(conv, "both")]
+        """Consent declined: a word about both kinds of care (more behind the buttons)."""
+        return [*self.after_crisis(conv), self.info(conv, NOTE.declined)]
 
     def after_crisis(self, conv: Conversation) -> list[Reply]:
         """After any crisis signal, a suggestion first says so and repeats the help lines."""
         if conv.safety == "none":
             return []
-        return [self.info(conv, after_crisis_key(conv.safety))]
+        return [replace(self.info(conv, after_crisis_key(conv.safety)), alone=True)]
 
-    def care(self, conv: Conversation, code: str) -> list[Reply]:
-        """Both kinds of care, the suggested one first; neither ranked better in general."""
-        first_chc = code in ("chc", "chc_first")
-        order = (NOTE.care_chc, NOTE.care_mip) if first_chc else (NOTE.care_mip, NOTE.care_chc)
-        return [self.info(conv, key) for key in order]
+
+#: How much of a long note the summary shows: enough to recognise it, on a phone screen.
+EXCERPT = 160
+
+
+def _excerpt(text: str) -> str:
+    """A long note cut at a word end, with an ellipsis; a short one as it is."""
+    if len(text) <= EXCERPT:
+        return text
+    return text[:EXCERPT].rsplit(" ", 1)[0].rstrip(" ,.;:") + " …"

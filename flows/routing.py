@@ -2,7 +2,7 @@
 
 Neither judgement rests on one answer: each adds up several answers, and a single strong
 answer alone lands in "unclear" / "mixed". The judgements are internal codes; parents see
-only the suggestion and the reasons, drawn from their own answers.
+only the suggestion and one sentence for each judgement, in plain words.
 """
 
 from __future__ import annotations
@@ -24,11 +24,14 @@ BABY_SIGNAL_POINTS: Final = {"often": 2, "sometimes": 1, "rarely": 0}
 BABY_SIGNALS: Final = ("baby_reacts", "baby_distress", "baby_withdrawn")
 
 #: (points towards "understand", points towards "advice") for each answer about the wish.
+#: The wish question says which help the parent hopes for; the follow-up adds whether they feel
+#: left alone with it, the mark of the research's second group (who felt left out in a hard
+#: situation and wanted advice and support). Feeling left alone leans towards advice; not
+#: feeling so leans towards the first group, who sensed their part and wanted to understand;
+#: "sometimes" says neither. A clear wish needs both answers to agree.
 WISH_POINTS: Final[Mapping[str, Mapping[str, tuple[int, int]]]] = {
     "wish_main": {"understand": (2, 0), "advice": (0, 2), "both": (1, 1)},
-    "wish_understand": {"yes": (2, 0), "maybe": (1, 0)},
-    "wish_advice": {"yes": (0, 2), "maybe": (0, 1)},
-    "wish_alone": {"yes": (0, 1)},
+    "wish_alone": {"yes": (0, 1), "no": (1, 0)},
 }
 
 #: PRODUCT.md's table, cell by cell: (baby, parent) -> suggestion.
@@ -87,47 +90,42 @@ class Routing:
     baby: BabyJudgement
     parent: ParentJudgement
     suggestion: Suggestion
-    reasons: tuple[str, ...]  # catalog keys, each a sentence built on one of the parent's answers
+    #: Catalog keys of the sentences that say why: one for each judgement, chosen from the
+    #: judgement itself, so the reasons can never contradict each other or the suggestion.
+    reasons: tuple[str, ...]
 
 
-#: Answers about the baby that a reason is given for.
-TELLING_SIGNALS: Final = ("often", "sometimes")
-WHY_SETTLED: Final = "why.baby.settled"
-WHY_UNCLEAR: Final = "why.baby.unclear"
-WHY_OLDER: Final = "why.age.older"
-
-
-def why_key(question: str, code: str) -> str:
-    """The catalog key of the reason built on one answer."""
-    return f"why.{question}.{code}"
-
+#: The sentence for each judgement about the baby.
+BABY_REASONS: Final[Mapping[BabyJudgement, str]] = {
+    "affected": "why.baby.affected",
+    "not_affected": "why.baby.not_affected",
+    "unclear": "why.baby.unclear",
+}
+#: The sentence for each judgement about the parent's wish; a mixed one is said from the main
+#: wish (which alone decides nothing), so it is true to what the parent chose.
+PARENT_REASONS: Final[Mapping[ParentJudgement, str]] = {
+    "understand": "why.parent.understand",
+    "advice": "why.parent.advice",
+}
+MIXED_REASONS: Final[Mapping[str, str]] = {
+    "understand": "why.parent.mixed_understand",
+    "advice": "why.parent.mixed_advice",
+    "both": "why.parent.both",
+    "not_sure": "why.parent.not_sure",
+}
 
 #: Every reason a suggestion can give, as catalog keys.
 REASON_KEYS: Final = frozenset(
-    {
-        *(why_key(key, code) for key in BABY_SIGNALS for code in TELLING_SIGNALS),
-        *(why_key(key, code) for key, table in WISH_POINTS.items() for code in table),
-        WHY_SETTLED,
-        WHY_UNCLEAR,
-        WHY_OLDER,
-    }
+    {*BABY_REASONS.values(), *PARENT_REASONS.values(), *MIXED_REASONS.values()}
 )
 
 
-def reasons_for(answers: Mapping[str, str], baby: BabyJudgement) -> tuple[str, ...]:
-    """Catalog keys of the sentences that explain the suggestion from the parent's answers."""
-    keys = [
-        why_key(key, answers[key]) for key in BABY_SIGNALS if answers.get(key) in TELLING_SIGNALS
-    ]
-    if baby == "not_affected":
-        keys.append(WHY_SETTLED)
-    elif baby == "unclear" and not keys:
-        keys.append(WHY_UNCLEAR)
-    for key, table in WISH_POINTS.items():
-        code = answers.get(key, "")
-        if code in table:
-            keys.append(why_key(key, code))
-    return tuple(keys)
+def reasons_for(
+    answers: Mapping[str, str], baby: BabyJudgement, parent: ParentJudgement
+) -> tuple[str, str]:
+    """Catalog keys of the two sentences that explain the suggestion: the baby, the wish."""
+    mixed = MIXED_REASONS.get(answers.get("wish_main", ""), MIXED_REASONS["not_sure"])
+    return (BABY_REASONS[baby], PARENT_REASONS.get(parent, mixed))
 
 
 def route_for(answers: Mapping[str, str]) -> Routing:
@@ -135,5 +133,6 @@ def route_for(answers: Mapping[str, str]) -> Routing:
     baby = judge_baby(answers)
     parent = judge_parent(answers)
     if on_older_child_path(answers):
-        return Routing(baby, parent, "older_child", (WHY_OLDER,))
-    return Routing(baby, parent, ROUTING_TABLE[(baby, parent)], reasons_for(answers, baby))
+        return Routing(baby, parent, "older_child", ())
+    suggestion = ROUTING_TABLE[(baby, parent)]
+    return Routing(baby, parent, suggestion, reasons_for(answers, baby, parent))

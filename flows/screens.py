@@ -22,6 +22,7 @@ from flows.questions import (
     CONSENT,
     DECLINED,
     OLDER_CHILD,
+    OLDER_CHILD_QUESTIONS,
     PROGRESS_STEPS,
     QUESTIONS,
     STOPPED,
@@ -29,6 +30,7 @@ from flows.questions import (
     SUMMARY,
     WELCOME,
     Question,
+    questions_on_path,
 )
 
 BACK = "@back"  # the code of the back button on every question
@@ -84,27 +86,44 @@ class Screen:
     question: Question | None = None
     on_enter: Entry = ""
     old_taps: bool = False  # its buttons work even on an old keyboard
+    #: What it says when shown again right after a text of its own (its privacy notice, /help):
+    #: a short ask instead of the whole text just read. "" where it is short already.
+    again: str = ""
 
     def button(self, code: str) -> Button | None:
         return next((button for button in self.buttons if button.code == code), None)
 
 
 def shown(button: Button, answers: Mapping[str, str]) -> bool:
-    """Whether a button is on screen: "change this answer" only for questions answered."""
-    return button.move != "edit" or button.code in answers
+    """Whether a button is on screen: "change this answer" only for the questions answered on
+    the parent's path."""
+    return button.move != "edit" or (
+        button.code in answers and button.code in questions_on_path(answers)
+    )
 
 
 BACK_BUTTON = Button(BACK, "nav.back", move="back")
-#: While an answer is changed from the summary, answering or going back returns there.
+#: While an answer is changed from the summary, answering or going back returns there, once
+#: every question on the parent's path has an answer (a new age can open questions not yet asked).
 EDITING = (Branch("advance", SUMMARY, "editing"), Branch("go_back", SUMMARY, "editing"))
-#: The older-child path: past the ages MIP serves, the safety question too, then the end.
-OLDER_CHILD_PATH: Mapping[str, tuple[Branch, ...]] = {
-    "age_band": (Branch("advance", "safety", "older_child"),),
-    "safety": (
-        Branch("advance", OLDER_CHILD, "older_child"),
-        Branch("go_back", "age_band", "older_child"),
-    ),
-}
+
+
+def _older_child_path() -> dict[str, tuple[Branch, ...]]:
+    """The older-child path: from the age on, its own questions, the summary, then its end.
+
+    Back leads the same way back, so an age tapped by mistake can be taken back from any step
+    of the path, the summary included.
+    """
+    steps = (*OLDER_CHILD_QUESTIONS[OLDER_CHILD_QUESTIONS.index("age_band") :], SUMMARY)
+    branches: dict[str, list[Branch]] = {step: [] for step in steps}
+    for here, there in zip(steps, (*steps[1:], OLDER_CHILD), strict=True):
+        branches[here].append(Branch("advance", there, "older_child"))
+        if there in branches:
+            branches[there].append(Branch("go_back", here, "older_child"))
+    return {step: tuple(found) for step, found in branches.items()}
+
+
+OLDER_CHILD_PATH: Mapping[str, tuple[Branch, ...]] = _older_child_path()
 #: Steps of the older-child path that are off the main path: not counted as progress, so the
 #: staff funnel counts the main path only.
 OFF_MAIN_PATH = frozenset(
@@ -112,13 +131,6 @@ OFF_MAIN_PATH = frozenset(
     for branches in OLDER_CHILD_PATH.values()
     for branch in branches
     if branch.trigger == "advance" and branch.dest in PROGRESS_STEPS
-)
-#: Every question an older child's parent answers: those up to the age, and the path's own.
-ASKED_ON_OLDER_CHILD_PATH = frozenset(
-    (
-        *(q.key for q in QUESTIONS[: [q.key for q in QUESTIONS].index("age_band") + 1]),
-        *OFF_MAIN_PATH,
-    )
 )
 
 
@@ -142,9 +154,17 @@ def _question(index: int, question: Question) -> Screen:
     )
 
 
-def _final(name: str, on_enter: Entry) -> Screen:
-    restart = Button("restart", "o.final.restart", move="restart")
-    return Screen(name, f"prompt.{name}", (restart,), "final", on_enter=on_enter)
+RESTART = Button("restart", "o.final.restart", move="restart")
+#: The details of both kinds of care, behind buttons at the end: read if wanted, never ranked.
+DETAILS = (
+    Button("about_mip", "o.final.about_mip", show="care.mip"),
+    Button("about_chc", "o.final.about_chc", show="care.chc"),
+)
+
+
+def _final(name: str, on_enter: Entry, details: bool = False, again: str = "") -> Screen:
+    buttons = (*DETAILS, RESTART) if details else (RESTART,)
+    return Screen(name, f"prompt.{name}", buttons, "final", on_enter=on_enter, again=again)
 
 
 #: The steps, one per state of the machine, in the conversation's order.
@@ -157,6 +177,7 @@ STEPS: tuple[Screen, ...] = (
             Button("other_language", "o.welcome.other_language", move="other_language"),
         ),
         next=CONSENT,
+        again="prompt.welcome_again",
     ),
     Screen(
         CONSENT,
@@ -170,6 +191,7 @@ STEPS: tuple[Screen, ...] = (
         next=QUESTIONS[0].key,
         back=WELCOME,
         branches=(Branch("advance", DECLINED, "declines"),),
+        again="prompt.consent_again",
     ),
     *(_question(index, question) for index, question in enumerate(QUESTIONS)),
     Screen(
@@ -183,6 +205,7 @@ STEPS: tuple[Screen, ...] = (
         "summary",
         next=SUGGESTION,
         back=QUESTIONS[-1].key,
+        branches=OLDER_CHILD_PATH[SUMMARY],
     ),
     Screen(
         CHANGE,
@@ -197,8 +220,8 @@ STEPS: tuple[Screen, ...] = (
         "change",
         back=SUMMARY,
     ),
-    _final(SUGGESTION, "complete"),
-    _final(DECLINED, "decline"),
+    _final(SUGGESTION, "complete", details=True, again="prompt.done_again"),
+    _final(DECLINED, "decline", details=True),
     _final(OLDER_CHILD, "complete"),
     _final(STOPPED, "discard"),
 )

@@ -9,6 +9,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from babel import Locale
+
 from flows.model import Language
 
 
@@ -44,13 +46,39 @@ def placeholders(template: str) -> frozenset[str]:
     return frozenset(field for _, field, _, _ in string.Formatter().parse(template) if field)
 
 
+@cache
+def _locale(lang: str) -> Locale:
+    return Locale.parse(lang)
+
+
+def plural_form(lang: str, count: int) -> str:
+    """The CLDR plural category of a count in a language ("one", "other"...), from Babel."""
+    return _locale(lang).plural_form(count)
+
+
+def plural_forms(lang: str) -> tuple[str, ...]:
+    """Every plural category a language's catalog needs for a counted phrase."""
+    return tuple(sorted({*_locale(lang).plural_form.tags, "other"}))
+
+
 def fill(texts: Mapping[str, str], lang: Language, key: str, **values: object) -> str:
-    """The text for ``key`` from one language's catalog, with its placeholders filled."""
+    """The text for ``key`` from one language's catalog, with its placeholders filled.
+
+    A count whose phrase the catalog words per plural category (``<key>.<name>.one``,
+    ``.other``...) is filled with that phrase, the count in its ``{n}``: "1 unfinished chat",
+    "2 unfinished chats", "0 ofärdiga samtal".
+    """
     try:
         template = texts[key]
     except KeyError:
         raise MissingTextError(f"{lang}:{key}") from None
-    return template.format(**values) if values else template
+    if not values:
+        return template
+    for name, value in values.items():
+        if type(value) is int and f"{key}.{name}.other" in texts:
+            counted = f"{key}.{name}.{plural_form(lang, value)}"
+            values[name] = texts.get(counted, texts[f"{key}.{name}.other"]).format(n=value)
+    return template.format(**values)
 
 
 def render(lang: Language, key: str, **values: object) -> str:

@@ -56,7 +56,7 @@ RECORD_COLUMNS: dict[str, Column] = {
     "baby_reacts": Column(
         "Does the baby react (whining, fussy, anxious) when the parent is upset?", OFTEN
     ),
-    "baby_distress": Column("Does the baby often seem sad, distressed or hard to comfort?", OFTEN),
+    "baby_distress": Column("Does the baby seem sad, distressed or hard to comfort?", OFTEN),
     "baby_withdrawn": Column("Does the baby seem withdrawn or avoid contact?", OFTEN),
     "sleep_feeding": Column(
         "Worries about sleep or feeding (context).", ("sleep", "feeding", "both", "neither")
@@ -67,12 +67,17 @@ RECORD_COLUMNS: dict[str, Column] = {
         ("understand", "advice", "both", "not_sure"),
     ),
     "wish_understand": Column(
-        "Would the parent like to understand how they and the baby affect each other?",
+        "Asked up to flow version 2 only: would the parent like to understand how they and the "
+        "baby affect each other? Blank from version 3.",
         YES_MAYBE_NO,
     ),
-    "wish_advice": Column("Would the parent like concrete advice on what to do now?", YES_MAYBE_NO),
+    "wish_advice": Column(
+        "Asked up to flow version 2 only: would the parent like concrete advice on what to do "
+        "now? Blank from version 3.",
+        YES_MAYBE_NO,
+    ),
     "wish_alone": Column(
-        "Does the parent feel left alone with the situation?", ("yes", "sometimes", "no")
+        "Does the parent feel alone with the situation?", ("yes", "sometimes", "no")
     ),
     "wellbeing": Column("The parent's own wellbeing.", ("mostly_ok", "strained", "low")),
     "safety_answer": Column(

@@ -19,8 +19,8 @@ from pathlib import Path
 from bot.staff.texts import QUESTION_OF_COLUMN, code_label, column_meaning, table_meaning, text
 from flows import texts as parent_texts
 from flows.model import FLOW_VERSION, LANGUAGES, Language
-from flows.questions import QUESTION_BY_KEY
-from flows.screens import ASKED_ON_OLDER_CHILD_PATH
+from flows.questions import OLDER_CHILD_QUESTIONS, QUESTION_BY_KEY
+from flows.record import RETIRED_FIELDS
 from storage.schema import RECORD_COLUMNS, TABLES
 from storage.staff import FREE_TEXT
 
@@ -66,10 +66,12 @@ def both(key: str) -> dict[Language, str]:
 def blank_meaning(column: str) -> dict[Language, str]:
     if column == FREE_TEXT:
         key = "blank.free_text"
+    elif column in RETIRED_FIELDS:
+        key = "blank.retired"
     elif (
         column not in RECORD_COLUMNS
         or RECORD_COLUMNS[column].required
-        or question_of(column) in ASKED_ON_OLDER_CHILD_PATH
+        or question_of(column) in OLDER_CHILD_QUESTIONS
     ):
         key = "blank.never"
     else:

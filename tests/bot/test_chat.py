@@ -27,9 +27,7 @@ INTAKE = [
     "rarely",
     "sleep",
     "1",  # to understand
-    "yes",
-    "no",
-    "no",
+    "no",  # not alone with it
     "mostly ok",
     "no",
     "We moved recently. Call me on 070-123 45 67",
@@ -134,3 +132,30 @@ def test_the_safe_check_in_the_terminal_waits_and_survives_a_restart(tmp_path: P
     went_on = resumed.index("Let's go on, one step")
     assert resumed.index("Are you safe right now?") < went_on
     assert "Who is chatting with me today?" in resumed[went_on:]
+
+
+def test_new_starts_over_in_the_language_asked_for(tmp_path: Path) -> None:
+    env = {"INTAKE_DB": str(tmp_path / "intake.db")}
+    first = run_chat(["--lang", "en"], INTAKE[:5], env)  # an English conversation, saved
+    assert first.returncode == 0, first.stderr
+    again = run_chat(["--lang", "sv", "--new"], ["1"], env)
+    assert again.returncode == 0, again.stderr
+    assert "Hej och välkommen" in again.stdout
+    assert "Innan vi börjar" in again.stdout  # and it goes on in Swedish
+    assert "Hello, and welcome" not in again.stdout
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["/sprak sv", "1", "nej", "/start"],  # switched to Swedish, then declined
+        ["1", "yes", "/sprak sv", "ja", "/radera", "ja", "/start"],  # then erased everything
+    ],
+)
+def test_the_chat_keeps_the_language_after_nothing_is_kept(lines: list[str]) -> None:
+    service = open_service(None, store=False)
+    stdout = io.StringIO()
+    assert chat(service, "en", io.StringIO("\n".join(lines) + "\n"), stdout) == 0
+    last = stdout.getvalue().rsplit("Hej och välkommen", 1)
+    assert len(last) == 2, "the welcome after /start is Swedish"
+    assert "Hello, and welcome" not in last[1]

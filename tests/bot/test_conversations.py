@@ -28,6 +28,7 @@ from tests.support import (
     player,
     raw_bytes,
     start_bot,
+    until,
 )
 
 
@@ -171,7 +172,7 @@ async def test_a_double_tap_records_once(running_bot: BotHarness) -> None:
     )
     assert len(running_bot.intakes()) == 1
     texts = parent.texts
-    assert sum(render("en", "suggest.contact", **_values(running_bot)) in t for t in texts) == 1
+    assert sum(render("en", "suggest.next.mip", **_values(running_bot)) in t for t in texts) == 1
     assert texts[-1].startswith(render("en", "stale"))
     assert all(running_bot.api.queries.values())
 
@@ -206,7 +207,7 @@ async def test_delete_asks_first_then_erases_everything(running_bot: BotHarness)
     assert len(new) == 1
     assert "reply_markup" not in new[0]
     assert new[0]["text"].startswith(render("en", "delete.done"))
-    assert "1 completed intake" in new[0]["text"]
+    assert "the answers of 1 finished chat" in new[0]["text"]
     assert running_bot.intakes() == []
     assert running_bot.saved(parent) is None
 
@@ -219,7 +220,8 @@ async def test_before_consent_the_files_hold_no_pseudonym_and_no_session(
     await parent.share("sticker")  # read, never stepped: from memory too
     await parent.tap_code("begin")
     await parent.tap_code("privacy")
-    assert parent.keyboard_message()["text"].endswith(render("en", "prompt.consent"))
+    # the privacy notice, then the consent asked again in one line, not all of it once more
+    assert parent.keyboard_message()["text"].endswith(render("en", "prompt.consent_again"))
     pseudonym = running_bot.intake_bot.service.pseudonym(parent.user_id).encode()
     assert pseudonym not in raw_bytes(running_bot.db_path)
     assert running_bot.saved(parent) is None
@@ -312,7 +314,7 @@ async def test_text_shown_back_is_escaped_for_html(running_bot: BotHarness) -> N
 
 async def test_a_very_long_text_is_handled(running_bot: BotHarness) -> None:
     parent = running_bot.parent()
-    await parent.play(intake_script()[:15])
+    await parent.play(until(intake_script(), "free_text"))
     new = await parent.send("We are so tired. " * 6000)
     assert any(render("en", "free_text.shortened", limit=1500) in m["text"] for m in new)
     assert all(len(m["text"]) <= 4096 for m in running_bot.api.bot_messages(parent.chat_id))
@@ -320,7 +322,7 @@ async def test_a_very_long_text_is_handled(running_bot: BotHarness) -> None:
     await other.send("/start")
     await other.send("x" * 100_000)  # not an answer to the welcome: asked again, kindly
     assert other.last_text.startswith(render("en", "reask"))
-    assert other.last_text.endswith(render("en", "prompt.welcome", **_values(running_bot)))
+    assert other.last_text.endswith(render("en", "prompt.welcome_again"))
 
 
 def _values(running_bot: BotHarness) -> dict[str, str]:

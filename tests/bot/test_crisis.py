@@ -13,11 +13,20 @@ import pytest
 
 from bot.tg_messages import messages_for
 from flows.texts import render
-from tests.support import BotHarness, Line, Parent, intake_script, player, start_bot
+from tests.support import (
+    BotHarness,
+    Line,
+    Parent,
+    after,
+    intake_script,
+    player,
+    start_bot,
+    until,
+)
 
 DANGER = {"en": "I want to die", "sv": "Jag vill dö"}
 UNWANTED = {"en": "I keep having scary thoughts of dropping the baby", "sv": "jag har tvångstankar"}
-GO_ON = {"en": "I'm safe, let's go on", "sv": "Jag är i säkerhet, vi fortsätter"}
+GO_ON = {"en": "I'm safe, let's go on", "sv": "Jag är i säkerhet, vi kan fortsätta"}
 
 
 def values(running_bot: BotHarness, lang: str) -> dict[str, str]:
@@ -151,7 +160,7 @@ async def test_a_forwarded_message_is_never_an_answer_but_its_crisis_is_answered
 
 async def test_a_quote_from_another_chat_is_never_the_note(running_bot: BotHarness) -> None:
     parent = running_bot.parent()
-    await parent.play(intake_script()[:15])
+    await parent.play(until(intake_script(), "free_text"))
     assert running_bot.saved(parent).state == "free_text"
     new = await parent.quote_elsewhere("She said this about us", "Your baby cries a lot")
     assert new[-1]["text"].startswith(render("en", "bot.kind.quoted"))
@@ -162,7 +171,7 @@ async def test_a_quote_from_another_chat_is_never_the_note(running_bot: BotHarne
 
 async def test_a_crisis_written_as_the_note_is_not_kept(running_bot: BotHarness) -> None:
     parent = running_bot.parent()
-    await parent.play(intake_script()[:15])
+    await parent.play(until(intake_script(), "free_text"))
     new = await parent.send(UNWANTED["en"])
     assert new[0]["text"].startswith("💛")
     assert new[-1]["text"].startswith(render("en", "free_text.not_kept"))
@@ -172,11 +181,13 @@ async def test_a_crisis_written_as_the_note_is_not_kept(running_bot: BotHarness)
 async def test_a_suggestion_after_a_crisis_acknowledges_it_first(running_bot: BotHarness) -> None:
     parent = running_bot.parent(language_code="sv")
     script = intake_script(safety="yes_self")
-    await parent.play(script[:15])
+    rest = after(script, "safety")  # from the safety answer on
+    await parent.play([*until(script, "safety"), rest[0]])
     assert parent.last_text == render("sv", "safe_check")
-    await parent.play(script[15:])
-    after = render("sv", "suggest.after.danger", **values(running_bot, "sv"))
-    suggestion = next(t for t in parent.texts if after in t)
-    assert suggestion.index(after) < suggestion.index(render("sv", "suggest.mip"))
+    await parent.play(rest[1:])
+    acknowledged = render("sv", "suggest.after.danger", **values(running_bot, "sv"))
+    texts = parent.texts
+    first = texts.index(acknowledged)  # a message of its own, before the suggestion's
+    assert texts[first + 1].startswith(render("sv", "suggest.mip"))
     [row] = running_bot.intakes()
     assert (row["safety_answer"], row["safety_level"]) == ("yes_self", "danger")

@@ -104,7 +104,7 @@ async def test_a_whole_intake_logs_kinds_and_keys_only(
     for parent in parents:
         await parent.play(intake_script(free_text="Astrid Berg here, call 070-765 43 21"))
         await parent.share("contact")
-    assert "tap -> suggest.mip suggest.why" in caplog.text
+    assert "tap -> suggest.mip suggest.next.mip prompt.done" in caplog.text
     assert "contact -> bot.kind.contact" in caplog.text
     assert "070" not in caplog.text
     assert_no_identifiers(caplog.text, *parents)

@@ -12,7 +12,7 @@ from bot.cli import main
 from bot.service import IntakeService, Outcome, TransientConversations
 from flows.engine import Engine
 from flows.model import Conversation, Tap, Text
-from tests.support import intake_script, raw_bytes
+from tests.support import intake_script, raw_bytes, until
 
 PARENT_ID = 712345678
 #: What the bot hands the service for this parent (`bot.tg_messages.names_of`).
@@ -84,7 +84,8 @@ def test_delete_erases_the_session_and_linked_intakes_and_says_what(
     outcome = service.handle(PARENT_ID, Text("yes"))
     keys = [reply.key for reply in outcome.replies]
     assert keys[-2:] == ["delete.done", "delete.report"]
-    assert "1 completed intake" in outcome.replies[-1].text
+    said = "What I deleted: 0 unfinished chats and the answers of 1 finished chat."
+    assert outcome.replies[-1].text == said
     assert storage.intake_rows(service.db) == []
     assert not outcome.saved
     assert not on_disk(service, db_file)
@@ -92,7 +93,7 @@ def test_delete_erases_the_session_and_linked_intakes_and_says_what(
 
 
 def test_stop_forgets_the_unfinished_conversation(service: IntakeService, db_file: Path) -> None:
-    play(service, intake_script(free_text="Zebrafinken")[:16])  # at the summary
+    play(service, until(intake_script(free_text="Zebrafinken"), "summary"))
     outcome = service.handle(PARENT_ID, Text("/stop"))
     assert not outcome.saved
     assert not on_disk(service, db_file)
@@ -201,7 +202,7 @@ def test_going_back_to_the_consent_screen_keeps_the_answers_across_a_restart(
 
 
 def test_restart_mid_way_deletes_the_saved_answers(service: IntakeService, db_file: Path) -> None:
-    play(service, intake_script(free_text="Zebrafinken")[:16])
+    play(service, until(intake_script(free_text="Zebrafinken"), "summary"))
     outcome = play(service, [("/restart", None, None)])
     assert outcome.conversation.state == "welcome"
     assert not outcome.saved

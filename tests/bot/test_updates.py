@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import storage
-from bot.tg_messages import KIND_TEXT, MENUS, STAFF_COMMANDS
+from bot.tg_messages import KIND_TEXT, MENUS, STAFF_COMMANDS, descriptions
 from flows.parsing import COMMAND_ALIASES, parse_command
 from flows.texts import render
 from tests.support import (
@@ -18,6 +18,7 @@ from tests.support import (
     SHARED_SECRETS,
     STAFF_ID,
     BotHarness,
+    FakeBotApi,
     messages,
     raw_bytes,
     start_bot,
@@ -94,9 +95,9 @@ async def test_staff_see_headline_figures_and_never_free_text(running_bot: BotHa
     parent = running_bot.parent()
     for what in ("/start", "tap:begin", "tap:yes", "tap:father", "tap:6_12m", "tap:often"):
         await (parent.tap_code(what[4:]) if what.startswith("tap:") else parent.send(what))
-    for what in ("tap:often", "tap:often", "tap:sleep", "tap:understand", "tap:yes", "tap:no"):
+    for what in ("tap:often", "tap:often", "tap:sleep", "tap:understand", "tap:no"):
         await parent.tap_code(what[4:])
-    for what in ("tap:no", "tap:mostly_ok", "tap:yes_unwanted"):
+    for what in ("tap:mostly_ok", "tap:yes_unwanted"):
         await parent.tap_code(what[4:])
     await parent.send("My neighbour Astrid helps us")
     await parent.tap_code("confirm")
@@ -128,6 +129,53 @@ async def test_menus_are_set_in_both_languages_and_staff_also_see_stats(
     assert [c["command"] for c in commands[(default, "sv")]] == list(MENUS["sv"])
     assert [c["command"] for c in commands[(staff, "sv")]] == [*MENUS["sv"], *STAFF_COMMANDS]
     assert commands[(default, "sv")][1]["description"] == render("sv", "bot.commands.help")
+
+
+@pytest.mark.parametrize("lang", sorted(MENUS))
+def test_every_menu_offers_privacy(lang: str) -> None:
+    """Telegram's clients look for /privacy (a bot's privacy policy), in every language."""
+    assert "privacy" in MENUS[lang]
+    assert parse_command("/privacy") == parse_command("/integritet")
+
+
+async def test_the_bot_describes_itself_in_both_languages(running_bot: BotHarness) -> None:
+    api = running_bot.api
+    values = running_bot.intake_bot.service.engine.clinics.values
+    for lang, code in (("en", ""), ("sv", "sv")):
+        long = render(lang, "bot.description", **values(lang, ""))
+        short = render(lang, "bot.short_description", **values(lang, ""))
+        assert api.descriptions[("description", code)] == long
+        assert api.descriptions[("short_description", code)] == short
+        assert len(long) <= 512
+        assert len(short) <= 120
+        assert "/privacy" in long
+        assert "112" in long  # not an emergency service: the number is there before the chat
+    # A client in a language the bot has no text for sees the default (English) one.
+    assert api.handle("getMyShortDescription", {"language_code": "de"})[1]["result"] == {
+        "short_description": render("en", "bot.short_description", **values("en", ""))
+    }
+
+
+def test_the_fake_refuses_descriptions_longer_than_telegram_takes() -> None:
+    api = FakeBotApi()
+    assert api.handle("setMyDescription", {"description": "x" * 512})[0] == 200
+    assert api.handle("setMyDescription", {"description": "x" * 513})[0] == 400
+    assert api.handle("setMyShortDescription", {"short_description": "x" * 121})[0] == 400
+    assert (
+        api.handle("setMyShortDescription", {"short_description": "x", "language_code": "sv"})[0]
+        == 200
+    )
+    refused = api.handle(
+        "setMyShortDescription", {"short_description": "x", "language_code": "sv-SE"}
+    )
+    assert refused[0] == 400
+    assert api.handle("setMyDescription", {"description": ""})[0] == 200  # removes it
+    assert ("description", "") not in api.descriptions
+
+
+def test_a_description_longer_than_telegram_takes_stops_the_bot_at_start() -> None:
+    with pytest.raises(ValueError, match="longer than Telegram takes"):
+        descriptions("en", {"emergency": "1" * 600})
 
 
 @pytest.mark.parametrize("lang", sorted(MENUS))

@@ -12,7 +12,7 @@ from flows.clinic import load_clinic_config
 from flows.model import Aside, Conversation, Tap, Text
 from flows.record import intake_record
 from flows.texts import render
-from tests.support import intake_script, player
+from tests.support import intake_script, player, until
 from tests.support.scripts import Player
 
 DANGER = {"en": "I want to die", "sv": "jag vill inte leva längre"}
@@ -120,8 +120,7 @@ def test_the_waiting_point_survives_a_restart() -> None:
 @pytest.mark.parametrize("answer", ["yes_self", "yes_afraid"])
 def test_a_danger_answer_is_kept_and_the_next_question_waits(lang: str, answer: str) -> None:
     p = player(lang)
-    script = intake_script(safety=answer)
-    p.play(script[:15])
+    p.play([*until(intake_script(), "safety"), (f"tap:{answer}", "safe_check", "safety")])
     assert keys(p) == ["crisis.danger", "safe_check"]
     assert p.conversation.answers["safety"] == answer
     assert p.conversation.state == "safety"
@@ -131,7 +130,7 @@ def test_a_danger_answer_is_kept_and_the_next_question_waits(lang: str, answer: 
 @pytest.mark.parametrize("lang", ["en", "sv"])
 def test_not_wanting_to_live_is_its_own_answer_with_the_suicide_line(lang: str) -> None:
     p = player(lang)
-    p.play(intake_script()[:14])
+    p.play(until(intake_script(), "safety"))
     labels = {o.code: o.label for o in p.last_prompt.options}
     assert set(labels) >= {"no", "yes_unwanted", "yes_afraid", "yes_self"}
     assert len(set(labels.values())) == len(labels)
@@ -140,7 +139,7 @@ def test_not_wanting_to_live_is_its_own_answer_with_the_suicide_line(lang: str) 
     assert step.replies[0].text == render(lang, "crisis.danger", **values)
     assert "90101" in step.replies[0].text
     calm = player(lang)
-    calm.play(intake_script()[:14])
+    calm.play(until(intake_script(), "safety"))
     step = calm.send("tap:yes_unwanted")
     assert step.replies[0].key == "crisis.unwanted_thoughts"
     assert "90101" not in step.replies[0].text  # frightening thoughts are not an emergency
@@ -158,8 +157,10 @@ def test_the_older_child_path_asks_the_safety_question_and_waits_after_danger() 
     )
     assert keys(p) == ["crisis.danger", "safe_check"]
     assert not any(kind == "complete" for kind, _ in p.effects())  # nothing more yet
-    p.play([("tap:go_on", "suggest.older_child", "older_child")])
-    assert keys(p)[:3] == ["safe_check.thanks", "suggest.after.danger", "suggest.older_child"]
+    p.play([("tap:go_on", "summary", "summary")])  # where any answer can still be changed
+    assert not any(kind == "complete" for kind, _ in p.effects())
+    p.play([("tap:confirm", "suggest.older_child", "older_child")])
+    assert keys(p)[:2] == ["suggest.after.danger", "suggest.older_child"]
     assert ("complete", "") in p.effects()
     record = intake_record(p.conversation)
     assert (record["outcome"], record["safety_answer"], record["safety_level"]) == (
@@ -204,7 +205,7 @@ def test_declining_after_a_crisis_acknowledges_it_too() -> None:
 @pytest.mark.parametrize("lang", ["en", "sv"])
 def test_a_crisis_written_as_the_note_is_answered_and_never_kept(lang: str) -> None:
     p = player(lang)
-    p.play(intake_script()[:15])
+    p.play(until(intake_script(), "free_text"))
     p.play([(UNWANTED[lang], "crisis.unwanted_thoughts", "free_text")])
     assert keys(p) == ["crisis.unwanted_thoughts", "free_text.not_kept", "q.free_text"]
     assert "free_text" not in p.conversation.answers

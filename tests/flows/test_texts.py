@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import itertools
+from typing import get_args
 
 import pytest
 
 from flows.clinic import load_clinic_config
 from flows.model import LANGUAGES
 from flows.notes import needed_keys
-from flows.questions import FINAL_STATES, PROGRESS_STEPS, STATES
-from flows.routing import WISH_POINTS, reasons_for
-from flows.texts import catalog, placeholders, render
+from flows.questions import FINAL_STATES, PROGRESS_STEPS, QUESTION_BY_KEY, QUESTIONS, STATES
+from flows.routing import WISH_POINTS, BabyJudgement, ParentJudgement, reasons_for
+from flows.texts import catalog, placeholders, plural_form, render
 from storage.scrub import PLACEHOLDERS
 
 #: About what a phone screen shows without scrolling (PRODUCT.md): longer content sits
@@ -19,27 +20,41 @@ from storage.scrub import PLACEHOLDERS
 SCREEN = 700
 
 
-def required_keys() -> set[str]:
-    """Every key the conversation can ask for, derived from its data: screens, notes, routing."""
-    return set(needed_keys())
-
-
 def test_every_reason_the_routing_can_give_is_a_needed_key() -> None:
-    often = ("often", "sometimes", "rarely", "not_sure")
-    for signals in itertools.product(often, repeat=3):
-        answers = dict(
-            zip(("baby_reacts", "baby_distress", "baby_withdrawn"), signals, strict=True)
-        )
-        for key, table in WISH_POINTS.items():
-            for code in table:
-                for baby in ("affected", "not_affected", "unclear"):
-                    assert set(reasons_for({**answers, key: code}, baby)) <= needed_keys()
+    for main, alone in itertools.product(*(QUESTION_BY_KEY[key].codes for key in WISH_POINTS)):
+        answers = {"wish_main": main, "wish_alone": alone}
+        for baby in get_args(BabyJudgement):
+            for parent in get_args(ParentJudgement):
+                assert set(reasons_for(answers, baby, parent)) <= needed_keys()
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_needed_key_exists(lang: str) -> None:
-    missing = required_keys() - catalog(lang).keys()
+    missing = needed_keys(lang) - catalog(lang).keys()
     assert not missing, f"{lang} lacks {sorted(missing)}"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_text_in_the_catalog_is_used(lang: str) -> None:
+    """No text is left over from questions or notes that are gone (the bot's own are apart)."""
+    unused = {key for key in catalog(lang) if not key.startswith("bot.")} - needed_keys(lang)
+    assert not unused, f"{lang} has texts nothing shows: {sorted(unused)}"
+
+
+@pytest.mark.parametrize(("lang", "count", "said"), [
+    ("en", 0, "0 unfinished chats"),
+    ("en", 1, "1 unfinished chat and"),
+    ("en", 2, "2 unfinished chats"),
+    ("sv", 0, "0 ofärdiga samtal"),
+    ("sv", 1, "1 ofärdigt samtal"),
+    ("sv", 2, "2 ofärdiga samtal"),
+    ("sv", 21, "21 ofärdiga samtal"),
+])  # fmt: skip
+def test_counts_are_worded_by_the_languages_plural_rules(lang: str, count: int, said: str) -> None:
+    text = render(lang, "delete.report", sessions=count, intakes=1)
+    assert said in text
+    assert "(s)" not in text
+    assert plural_form(lang, count) in ("one", "other")
 
 
 def test_both_languages_have_the_same_keys() -> None:
@@ -58,7 +73,7 @@ def test_placeholders_match_across_languages() -> None:
     assert different == {}
 
 
-EXTRA_VALUES = {"reasons": "• x", "limit": 10, "sessions": 1, "intakes": 2}
+EXTRA_VALUES = {"limit": 10, "sessions": 1, "intakes": 2, "n": 3}
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -152,3 +167,75 @@ def test_crisis_texts_carry_every_help_number(lang: str) -> None:
     for number in ("112", "90101"):  # a parent who is not safe is told whom to call at once
         assert number in render(lang, "safe_check.reask", **values)
 
+
+
+#: Words of the staff and the code that parents never read; counts are worded per plural form.
+STAFF_WORDS = ("intake", "intag", "(s)", "conversation(s)", "participator", "deltagare")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_parents_never_read_staff_words_or_a_plural_in_brackets(lang: str) -> None:
+    values = load_clinic_config().values(lang, "bvc")
+    for key in needed_keys(lang):
+        text = render(lang, key, **values, **EXTRA_VALUES).casefold()
+        for word in STAFF_WORDS:
+            assert word not in text, f"{lang}:{key} says {word!r}"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_clinic_is_named_once_with_its_number(lang: str) -> None:
+    values = load_clinic_config().values(lang, "bvc")
+    for key in needed_keys(lang):
+        text = render(lang, key, **values, **EXTRA_VALUES)
+        assert ") (" not in text, f"{lang}:{key}"  # "(BVC) (1177)"
+        assert "Your clinic, your" not in text, f"{lang}:{key}"
+
+
+@pytest.mark.parametrize(("lang", "welcome"), [("en", "Welcome"), ("sv", "Välkommen")])
+def test_the_note_for_fathers_and_partners_does_not_welcome_again(lang: str, welcome: str) -> None:
+    assert welcome not in render(lang, "research.fathers")
+
+
+@pytest.mark.parametrize(("lang", "nothing"), [("en", "nothing"), ("sv", "ingenting")])
+def test_after_stop_the_bot_says_what_remains_not_that_nothing_does(
+    lang: str, nothing: str
+) -> None:
+    stopped = render(lang, "prompt.stopped").casefold()
+    assert {"en": "anonymous count", "sv": "anonym siffra"}[lang] in stopped
+    assert f"{nothing} from this chat" not in stopped
+    assert "ingenting från den här chatten" not in stopped
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_no_question_about_the_baby_holds_its_answer(lang: str) -> None:
+    """Neutral questions: none says "often" or "sometimes" (its answers do)."""
+    for key in ("baby_reacts", "baby_distress", "baby_withdrawn"):
+        question = render(lang, f"q.{key}").casefold()
+        for word in {"en": ("often", "sometimes"), "sv": ("ofta", "ibland")}[lang]:
+            assert word not in question, f"{lang}:q.{key}"
+
+
+#: Swedish a native speaker corrected (issue 11): none of it may come back.
+CORRECTED_SWEDISH = (
+    "Är sömn eller mat en oro",
+    "till exempel vända sig bort",
+    "lämnad ensam",
+    "förstå mer av",
+    "Skriv gärna inga",
+    "Be om du kan",
+    "Det du beskriver behöver hjälp",
+    "förvrängd kod",
+)
+
+
+def test_the_corrected_swedish_stays_corrected() -> None:
+    for key, text in catalog("sv").items():
+        for phrase in CORRECTED_SWEDISH:
+            assert phrase not in text, f"sv:{key} says {phrase!r}"
+    older = render("sv", "suggest.next.older_child", **load_clinic_config().values("sv", "bvc"))
+    assert "Efter det finns elevhälsan" in older  # school health: only after school start
+
+
+def test_one_wish_question_and_one_follow_up() -> None:
+    wishes = [question.key for question in QUESTIONS if question.topic == "wish"]
+    assert wishes == ["wish_main", "wish_alone"]

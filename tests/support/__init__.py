@@ -36,8 +36,10 @@ from tests.support.scripts import (
     PARENT,
     Line,
     Player,
+    after,
     intake_script,
     player,
+    until,
 )
 from tests.support.transport import Deliver, FakeRequest, in_process
 
@@ -65,6 +67,7 @@ __all__ = [
     "Line",
     "Parent",
     "Player",
+    "after",
     "bot_env",
     "bot_process",
     "in_process",
@@ -77,4 +80,5 @@ __all__ = [
     "raw_bytes",
     "record",
     "start_bot",
+    "until",
 ]

@@ -1,9 +1,9 @@
 """The Bot API as plain data: answers methods the way Telegram does, and records every call.
 
 `FakeBotApi` answers Bot API methods as Telegram does (including its refusals: unparsable
-HTML, over-long text or callback data, "message is not modified", a blocked bot) and records
-every call. It knows no transport: `tests.support.transport` puts it in front of the real bot
-in process, `tests.support.http_api` over local HTTP.
+HTML, over-long text, callback data or profile descriptions, "message is not modified", a
+blocked bot) and records every call. It knows no transport: `tests.support.transport` puts it
+in front of the real bot in process, `tests.support.http_api` over local HTTP.
 """
 
 from __future__ import annotations
@@ -30,6 +30,10 @@ BOT_USER = {
     "supports_inline_queries": False,
 }
 SECRET = "bot-test-secret-0123456789abcdef"
+
+#: Telegram's limits on the bot's profile texts, in characters.
+DESCRIPTION_LIMIT = 512
+SHORT_DESCRIPTION_LIMIT = 120
 
 #: Parameters python-telegram-bot sends as JSON (others are plain strings or numbers).
 JSON_PARAMS = frozenset(
@@ -170,6 +174,8 @@ class FakeBotApi:
     sent: dict[int, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     updates: list[dict[str, Any]] = field(default_factory=list)
     commands: dict[tuple[str, str], list[dict[str, str]]] = field(default_factory=dict)
+    #: The bot's profile texts: ("description" or "short_description", language code) -> text.
+    descriptions: dict[tuple[str, str], str] = field(default_factory=dict)
     blocked: set[int] = field(default_factory=set)
     faults: dict[str, list[int | str]] = field(default_factory=lambda: defaultdict(list))
     queries: dict[str, bool] = field(default_factory=dict)  # callback query id -> answered
@@ -254,6 +260,42 @@ class FakeBotApi:
         scope = json.dumps(values.get("scope", {"type": "default"}), sort_keys=True)
         self.commands.pop((scope, values.get("language_code", "")), None)
         return True
+
+    def _setMyDescription(self, values: Mapping[str, Any]) -> bool:
+        return self._set_description("description", values, DESCRIPTION_LIMIT)
+
+    def _setMyShortDescription(self, values: Mapping[str, Any]) -> bool:
+        return self._set_description("short_description", values, SHORT_DESCRIPTION_LIMIT)
+
+    def _getMyDescription(self, values: Mapping[str, Any]) -> dict[str, str]:
+        return {"description": self._description("description", values)}
+
+    def _getMyShortDescription(self, values: Mapping[str, Any]) -> dict[str, str]:
+        return {"short_description": self._description("short_description", values)}
+
+    def _set_description(self, kind: str, values: Mapping[str, Any], limit: int) -> bool:
+        """An empty text removes the language's own one (the default shows instead)."""
+        lang = self._language_code(values)
+        text = values.get(kind, "")
+        if len(text) > limit:
+            raise ApiError(400, f"Bad Request: {kind.replace('_', ' ')} is too long")
+        if text:
+            self.descriptions[(kind, lang)] = text
+        else:
+            self.descriptions.pop((kind, lang), None)
+        return True
+
+    def _description(self, kind: str, values: Mapping[str, Any]) -> str:
+        """The language's own text, else the default one, as a client in it would see."""
+        lang = self._language_code(values)
+        return self.descriptions.get((kind, lang), self.descriptions.get((kind, ""), ""))
+
+    @staticmethod
+    def _language_code(values: Mapping[str, Any]) -> str:
+        lang = values.get("language_code", "")
+        if lang and not re.fullmatch(r"[a-z]{2}", lang):
+            raise ApiError(400, "Bad Request: invalid language code specified")
+        return str(lang)
 
     def _sendChatAction(self, values: Mapping[str, Any]) -> bool:
         self._chat(values["chat_id"])

@@ -28,11 +28,12 @@ BABY: Mapping[str, tuple[str, str, str]] = {
     "not_affected": ("rarely", "rarely", "sometimes"),
     "unclear": ("often", "rarely", "rarely"),
 }
-PARENT: Mapping[str, tuple[str, str, str, str]] = {
-    # wish_main, wish_understand, wish_advice, wish_alone
-    "understand": ("understand", "yes", "no", "no"),
-    "advice": ("advice", "no", "yes", "yes"),
-    "mixed": ("both", "maybe", "maybe", "no"),
+PARENT: Mapping[str, tuple[str, str]] = {
+    # wish_main, wish_alone (flow version 2 also asked wish_understand and wish_advice; these
+    # profiles answered them yes/no, no/yes and maybe/maybe, and judge as they did then)
+    "understand": ("understand", "no"),
+    "advice": ("advice", "yes"),
+    "mixed": ("both", "no"),
 }
 EXPECTED_SUGGESTION = {
     ("affected", "understand"): "mip",
@@ -58,7 +59,7 @@ def intake_script(
 ) -> list[Line]:
     """A complete intake that lands in one routing cell, ending at the suggestion."""
     reacts, distress, withdrawn = BABY[baby]
-    main, understand, advice, alone = PARENT[parent]
+    main, alone = PARENT[parent]
     suggestion = EXPECTED_SUGGESTION[(baby, parent)]
     return [
         ("/start", "prompt.welcome", "welcome"),
@@ -70,15 +71,27 @@ def intake_script(
         (f"tap:{distress}", "q.baby_withdrawn", "baby_withdrawn"),
         (f"tap:{withdrawn}", "q.sleep_feeding", "sleep_feeding"),
         ("tap:sleep", "q.wish_main", "wish_main"),
-        (f"tap:{main}", "q.wish_understand", "wish_understand"),
-        (f"tap:{understand}", "q.wish_advice", "wish_advice"),
-        (f"tap:{advice}", "q.wish_alone", "wish_alone"),
+        (f"tap:{main}", "q.wish_alone", "wish_alone"),
         (f"tap:{alone}", "q.wellbeing", "wellbeing"),
         ("tap:mostly_ok", "q.safety", "safety"),
         *safety_lines(safety),
         (free_text, "summary", "summary"),
         ("tap:confirm", f"suggest.{suggestion}", "done"),
     ]
+
+
+def until(script: list[Line], state: str) -> list[Line]:
+    """The script's lines up to the first that ends in ``state`` (that line included)."""
+    return script[: _index(script, state) + 1]
+
+
+def after(script: list[Line], state: str) -> list[Line]:
+    """The script's lines after the first that ends in ``state``."""
+    return script[_index(script, state) + 1 :]
+
+
+def _index(script: list[Line], state: str) -> int:
+    return next(n for n, (_, _, ends_in) in enumerate(script) if ends_in == state)
 
 
 def safety_lines(answer: str, then: str = "free_text") -> list[Line]:

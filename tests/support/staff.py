@@ -45,6 +45,7 @@ emergency = "112"
 health_line = "1177"
 suicide_line = "90101"
 suicide_line_name = { en = "Självmordslinjen", sv = "Självmordslinjen" }
+mip_route = { en = "Ask your BVC nurse about MIP.", sv = "Fråga BVC-sjuksköterskan om MIP." }
 
 [clinics.north]
 name = { en = "North BVC", sv = "BVC Norr" }
@@ -85,7 +86,7 @@ class Intake:
 
     def answers(self) -> dict[str, str]:
         reacts, distress, withdrawn = BABY[self.baby]
-        main, understand, advice, alone = PARENT[self.parent]
+        main, alone = PARENT[self.parent]
         return {
             "role": self.role,
             "age_band": self.age,
@@ -94,8 +95,6 @@ class Intake:
             "baby_withdrawn": withdrawn,
             "sleep_feeding": "sleep",
             "wish_main": main,
-            "wish_understand": understand,
-            "wish_advice": advice,
             "wish_alone": alone,
             "wellbeing": self.wellbeing,
             "safety": self.safety,
@@ -188,9 +187,10 @@ def play(service: IntakeService, user_id: int, intake: Intake) -> None:
                 event = Text(intake.free_text) if intake.free_text else Tap(question.key, "skip")
                 parent.send(event, following)
             elif question.key == "age_band" and intake.age == "over_3y":
-                # The older-child path asks the safety question too, then ends.
+                # The older-child path asks the safety question too, shows the summary, ends.
                 parent.answer(question.key, intake.age, "safety")
-                parent.answer_safety(intake.safety, "older_child")
+                parent.answer_safety(intake.safety, SUMMARY)
+                parent.send(Tap(SUMMARY, "confirm"), "older_child")
                 return
             elif question.key == "safety":
                 parent.answer_safety(intake.safety, following)
