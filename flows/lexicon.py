@@ -411,9 +411,18 @@ def _starting(word: Word) -> tuple[_Starts, _Starts]:
 
 
 def _mark_everyday(words: list[Token]) -> None:
+    """Remove figures of speech, unless a longer concept phrase starts at the same word: the
+    longer reading is the more specific one ("ta bort" is everyday, "ta bort mig själv" not)."""
     for i, token in enumerate(words):
-        for entry in _starting(token.word)[1].at(words, i):
+        phrases, figures = _starting(token.word)
+        for entry in figures.at(words, i):
             if _phrase_at(entry, words, i):
+                longest = max(
+                    (len(e.elements) for e in phrases.at(words, i) if _phrase_at(e, words, i)),
+                    default=0,
+                )
+                if longest > len(entry.elements):
+                    break
                 for j in range(i, i + len(entry.elements)):
                     words[j].everyday = True
                     words[j].concepts.clear()

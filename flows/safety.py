@@ -60,8 +60,9 @@ _STRONG: Final = frozenset(
     {"wish", "plan", "on_purpose", "did", "almost", "control", "no_promise", "now", "anger"}
     | {"unbothered"}
 )
-#: Inside a pictured scene ("a picture of me tripping on purpose") these belong to the picture.
-_PICTURED_ONLY: Final = frozenset({"on_purpose", "almost"})
+#: Inside a pictured scene ("a picture of me tripping on purpose", "såg mig själv kasta henne
+#: i natt") these belong to the picture.
+_PICTURED_ONLY: Final = frozenset({"on_purpose", "almost", "now"})
 #: For dropping the baby, the baby falling or dying, only a wish or a plan is intent.
 _WANTED_WORDS: Final = ("wish", "plan", "on_purpose", "anger", "unbothered")
 _WANTED: Final = frozenset(_WANTED_WORDS)
@@ -90,7 +91,7 @@ _SUBJECTS: Final = frozenset({"i", "baby_subject", "adult"})
 #: habit of going there, or having nearly done it.
 _METHOD_SIGNS: Final = (*_INTENT, "wish_not", "urge", "ease", "habit", "almost")
 #: The signs of postpartum psychosis that strengthen each other with days without sleep.
-_ODD: Final = ("unreal", "belief", "mind_control", "grandiose", "alive", "plot")
+_ODD: Final = ("unreal", "belief", "mind_control", "grandiose", "plot")
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +104,7 @@ class Rule:
     window: int = 6
     unless: tuple[str, ...] = ()  # none of these within `reach` words of the match
     reach: int = 3
+    across: bool = False  # the words may stand in neighbouring sentences ("I'm done. goodbye")
 
 
 def _rule(
@@ -112,9 +114,10 @@ def _rule(
     window: int = 6,
     unless: tuple[str, ...] = (),
     reach: int = 3,
+    across: bool = False,
 ) -> Rule:
     groups = tuple((n,) if isinstance(n, str) else n for n in needs)
-    return Rule(name, level, groups, window, unless, reach)
+    return Rule(name, level, groups, window, unless, reach, across)
 
 
 #: The rules, most of them danger. Each is explained in docs/safety.md.
@@ -253,13 +256,13 @@ RULES: Final = (
         reach=8,
     ),
     # Methods named without the word suicide
-    _rule("method", METHOD, "move", "place", _METHOD_SIGNS, window=10),
+    _rule("method", METHOD, "move", "place", _METHOD_SIGNS, window=10, unless=("furniture",)),
     _rule("a method made easy", METHOD, "lethal_place", "ease", window=10),
     _rule("a method worked out", METHOD, ("lethal_place", "garage"), "ready", window=10),
     _rule("going under to stay", METHOD, "move", "stay_down", window=6),
     _rule("a height tonight", METHOD, "lethal_place", "think", "now", window=6),
     _rule("fumes", DANGER, "fumes", "garage", window=10),
-    _rule("jumping", METHOD, "jump", (*_INTENT, "urge", "almost"), unless=_BABY),
+    _rule("jumping", METHOD, "jump", (*_INTENT, "urge", "almost"), unless=(*_BABY, "furniture")),
     _rule("crashing the car", METHOD, "crash", _INTENT),
     _rule("gathering pills", DANGER, "pills", "hoard", unless=("care",), reach=6),
     _rule(
@@ -319,7 +322,7 @@ RULES: Final = (
         "belief",
         (*_BABY, "odd_agent", "omen"),
         window=8,
-        unless=("joke", "resemblance"),
+        unless=("joke", "resemblance", "report"),
         reach=8,
     ),
     _rule("thoughts read or controlled", DANGER, "mind_control", unless=("joke",), reach=8),
@@ -373,7 +376,8 @@ RULES: Final = (
         unless=("partial", "baby_noun", "care", "task"),
         reach=5,
     ),
-    _rule("sleepless and strange", DANGER, ("sleep", "awake"), "days", _ODD, window=14),
+    _rule("sleepless and strange", DANGER, "awake", "days", _ODD, window=14),
+    _rule("no sleep and strange", DANGER, "sleep", "neg", "days", _ODD, window=14),
     _rule("losing touch with reality", DANGER, "lost_reality", "neg", window=5),
     # Harm to the baby: danger or an unwanted thought, read from the words around it
     _rule("harm to the baby", BABY, "harm", ("baby", "you"), _AGENT, unless=("report",), reach=6),
@@ -453,12 +457,19 @@ def _aim_harm(words: list[Token]) -> None:
     bottle"). Aimed at a body part, it is aimed at whoever owns the body: the baby after his,
     her, hans, hennes ("snipping her finger"); otherwise the parent, which is self-harm only
     ("burn my arm", "bränner armen"). Done by an older sibling ("my toddler keeps hitting
-    the baby"), it is not the parent's act. A death after a thing or a grown-up ("my phone
-    died", "mormor dog") is not the parent's.
+    the baby", "my eldest is jealous, she pinches the baby") or by a thing just before it
+    ("her jabs hurt her", "the baby blues hit"), it is not the parent's act. A death after a
+    thing or a grown-up ("my phone died", "mormor dog", "mum passed away") is not the parent's.
+    Breaking or twisting is harm only when aimed at a body part ("break his arm").
     """
+    elsewhere: set[int] = set()  # death words found to be someone else's
     for i, token in enumerate(words):
         if "body" in token.concepts and _owned_by_baby(words, i):
             token.concepts.add("baby")
+        if "breaks" in token.concepts:  # "break his arm" is harm, "break the news" is not
+            j = _target(words, i)
+            if j is not None and "body" in words[j].concepts:
+                token.concepts.add("harm")
         if token.concepts.intersection(_HARM_WORDS):
             j = _target(words, i)
             target = words[j].concepts if j is not None else set()
@@ -473,10 +484,13 @@ def _aim_harm(words: list[Token]) -> None:
                     token.concepts.add("selfharm_body" if meant else "act_on_self")
                     if "skin" in token.concepts:
                         token.concepts.add("skin_body")
-            if _done_by_sibling(words, i):
+            if _done_by_another(words, i):
                 token.concepts.difference_update(_HARM_TO_OTHERS)
-        if "death" in token.concepts and _aimed_elsewhere(words, i, -1):
+        if "death" in token.concepts and (
+            _aimed_elsewhere(words, i, -1) or (i > 0 and i - 1 in elsewhere)
+        ):  # the rest of a phrase goes with its first word: "mum passed away"
             token.concepts.discard("death")
+            elsewhere.add(i)
 
 
 def _target(words: list[Token], i: int) -> int | None:
@@ -508,22 +522,46 @@ def _aimed_elsewhere(words: list[Token], i: int, step: int) -> bool:
 
 
 def _owned_by_baby(words: list[Token], body: int) -> bool:
-    """Whether the body part at word `body` follows his, her, hans or hennes."""
-    if body == 0:
-        return False
-    before = words[body - 1]
-    return "theirs" in before.concepts and before.clause == words[body].clause
+    """Whether the body part at word `body` follows his, her, hans or hennes, or is followed
+    by Swedish "på" and the baby ("armen på honom")."""
+    clause = words[body].clause
+    before = words[body - 1] if body > 0 else None
+    if before is not None and "theirs" in before.concepts and before.clause == clause:
+        return True
+    after = words[body + 1 : body + 3]
+    return (
+        len(after) == 2
+        and all(t.clause == clause for t in after)
+        and "owner_of" in after[0].concepts
+        and bool(after[1].concepts.intersection(_BABY))
+    )
 
 
-def _done_by_sibling(words: list[Token], i: int) -> bool:
-    clause = words[i].clause
-    return any(t.clause == clause and "sibling" in t.concepts for t in words[max(0, i - 3) : i])
+#: How far back the subject of an act is looked for in its sentence.
+_SUBJECT_REACH: Final = 10
+
+
+def _done_by_another(words: list[Token], i: int) -> bool:
+    """Whether an older sibling is the subject of the act at word i, with no "I" between
+    ("my eldest is so jealous, she pinches the baby"), or a thing stands just before it
+    ("her jabs hurt her")."""
+    sentence = words[i].sentence
+    just_before = True
+    for j in range(i - 1, max(-1, i - _SUBJECT_REACH - 1), -1):
+        concepts = words[j].concepts
+        if words[j].sentence != sentence or "i" in concepts:
+            return False
+        if "sibling" in concepts or (just_before and "thing" in concepts):
+            return True
+        just_before = just_before and "filler" in concepts
+    return False
 
 
 def _read_neighbours(words: list[Token]) -> None:
     """Read words by their neighbours in the clause.
 
-    A negated wish is no wish; a negation just before a harm word means refraining; a deed
+    A negated wish is no wish, nor one disowned ("it's not that I want to"); a negation
+    just before a harm word means refraining; a deed
     after "what if" is imagined, not done; a harm word followed by oneself ("skära mig",
     "hurt myself") is self-harm, and cutting or burning with nothing after it but "again"
     ("I've been cutting again") is too.
@@ -542,11 +580,27 @@ def _read_neighbours(words: list[Token]) -> None:
         if "wish" in token.concepts and (
             _negation_before(words, i, 3, only_adverbs=True)
             or _negated(words, i, 0, 2, "neg_after")
+            or _negated_after_subject(words, i)
+            or _negated(words, i, 4, 0, "disown")
         ):
             token.concepts.discard("wish")
             token.concepts.add("wish_not")
         if token.concepts.intersection(("harm", "act", "drop")) and _negation_before(words, i, 4):
             token.concepts.add("refrain")
+
+
+def _negated_after_subject(words: list[Token], i: int) -> bool:
+    """Whether a Swedish negation follows the wish past its subject and adverbs ("det vill
+    jag ju inte")."""
+    clause = words[i].clause
+    for t in words[i + 1 : i + 4]:
+        if t.clause != clause:
+            return False
+        if "neg_after" in t.concepts:
+            return True
+        if not t.concepts & {"i", "adverb"}:
+            return False
+    return False
 
 
 def _negated(words: list[Token], i: int, before: int, after: int, by: str = "neg") -> bool:
@@ -608,6 +662,7 @@ def _matches(words: list[Token]) -> Iterable[tuple[Rule, int, int]]:
     brings a concept, only the rules that need it are checked, each against those places.
     """
     last: dict[str, int] = {}
+    anywhere: dict[str, int] = {}  # not cleared at a sentence end: for rules `across`
     sentence = -1
     fired: set[int] = set()
     for p, token in enumerate(words):
@@ -617,12 +672,12 @@ def _matches(words: list[Token]) -> Iterable[tuple[Rule, int, int]]:
         if not token.concepts:
             continue
         for concept in token.concepts:
-            last[concept] = p
+            last[concept] = anywhere[concept] = p
         for number in _candidates(frozenset(token.concepts)):
             if number in fired:
                 continue
             rule = RULES[number]
-            lo = _earliest(rule, last, p)
+            lo = _earliest(rule, anywhere if rule.across else last, p)
             if lo is not None and not _blocked(rule, words, lo, p):
                 fired.add(number)
                 yield rule, lo, p
@@ -648,9 +703,9 @@ def _earliest(rule: Rule, last: dict[str, int], p: int) -> int | None:
 def _blocked(rule: Rule, words: list[Token], lo: int, hi: int) -> bool:
     if not rule.unless:
         return False
-    sentence = words[hi].sentence
+    sentences = range(words[lo].sentence, words[hi].sentence + 1)
     near = words[max(0, lo - rule.reach) : hi + rule.reach + 1]
-    return any(t.sentence == sentence and t.concepts.intersection(rule.unless) for t in near)
+    return any(t.sentence in sentences and t.concepts.intersection(rule.unless) for t in near)
 
 
 def _finding(rule: Rule, words: list[Token], lo: int, hi: int) -> Finding:
@@ -673,19 +728,29 @@ def _around(words: list[Token], lo: int, hi: int) -> set[str]:
 
 
 def _baby_near(words: list[Token], lo: int, hi: int) -> bool:
-    """Whether the baby is in the method itself or just after it ("with him in it")."""
+    """Whether the baby is in the method itself or just after it ("with him in it"); not
+    when the baby is only the subject of a time clause ("while she slept", "medan hon sov")."""
     sentence = words[hi].sentence
-    return any(
-        t.sentence == sentence and t.concepts.intersection(_BABY) for t in words[lo : hi + 5]
-    )
+    for k in range(lo, min(hi + 5, len(words))):
+        t = words[k]
+        if t.sentence != sentence or not t.concepts.intersection(_BABY):
+            continue
+        timed = k > 0 and "while" in words[k - 1].concepts and "baby_subject" in t.concepts
+        if not timed:
+            return True
+    return False
 
 
 def _baby_level(rule: Rule, words: list[Token], lo: int, hi: int) -> str:
     around = _around(words, lo, hi)
     accidental = rule.needs[0] in (("drop",), ("fall",), ("death",))
     strong = _WANTED if accidental else _STRONG
-    if "thought" in around:  # a pictured scene: what happens inside it is not intent
+    if "dwell" in around:  # "thinking about hurting her on purpose" weighs the act
+        pass
+    elif "thought" in around:  # a pictured scene: what happens inside it is not intent
         strong = strong - _PICTURED_ONLY
+    elif "fear" in around and "did" not in around:  # "scared I'll drop him on purpose"
+        strong = strong - {"on_purpose"}
     if around & strong:
         return DANGER
     framing = _FRAMING | {"think"} if accidental else _FRAMING
