@@ -88,8 +88,9 @@ _ASLEEP: Final = ("wish", "wish_not", "sleep", "forever", "better_off")
 #: wanted to" is a wish, the negation belongs to the clause before.
 _SUBJECTS: Final = frozenset({"i", "baby_subject", "adult"})
 #: A method, and what makes it one: intent, contemplation, an urge, how easy it would be, a
-#: habit of going there, or having nearly done it.
-_METHOD_SIGNS: Final = (*_INTENT, "wish_not", "urge", "ease", "habit", "almost")
+#: habit of going there, having nearly done it, a partner's "she keeps talking about", or
+#: tonight.
+_METHOD_SIGNS: Final = (*_INTENT, "wish_not", "urge", "ease", "habit", "almost", "speak_of", "now")
 #: The signs of postpartum psychosis that strengthen each other with days without sleep.
 _ODD: Final = ("unreal", "belief", "mind_control", "grandiose", "plot")
 
@@ -262,7 +263,13 @@ RULES: Final = (
     _rule("going under to stay", METHOD, "move", "stay_down", window=6),
     _rule("a height tonight", METHOD, "lethal_place", "think", "now", window=6),
     _rule("fumes", DANGER, "fumes", "garage", window=10),
-    _rule("jumping", METHOD, "jump", (*_INTENT, "urge", "almost"), unless=(*_BABY, "furniture")),
+    _rule(
+        "jumping",
+        METHOD,
+        "jump",
+        (*_INTENT, "urge", "almost", "speak_of"),
+        unless=(*_BABY, "furniture"),
+    ),
     _rule("crashing the car", METHOD, "crash", _INTENT),
     _rule("gathering pills", DANGER, "pills", "hoard", unless=("care",), reach=6),
     _rule(
@@ -314,8 +321,8 @@ RULES: Final = (
     ),
     # Postpartum psychosis
     _rule("hearing voices", DANGER, "voices", "perceive", unless=("hypothetical",), reach=4),
-    _rule("called by name", DANGER, "called", ("not_there", "sleep", "voices"), window=8),
-    _rule("seeing things", DANGER, "not_there", "perceive", "figure", window=10),
+    _rule("called by name", DANGER, "called", ("not_there", "sleep", "voices"), window=10),
+    _rule("seeing things", DANGER, "not_there", "perceive", "figure", window=14),
     _rule(
         "odd belief",
         DANGER,
@@ -378,7 +385,8 @@ RULES: Final = (
     ),
     _rule("sleepless and strange", DANGER, "awake", "days", _ODD, window=14),
     _rule("no sleep and strange", DANGER, "sleep", "neg", "days", _ODD, window=14),
-    _rule("losing touch with reality", DANGER, "lost_reality", "neg", window=5),
+    _rule("losing touch with reality", DANGER, "lost_reality", ("neg", "ask"), window=6),
+    _rule("lost in time and place", DANGER, "lost_time", "lost_reality", window=20),
     # Harm to the baby: danger or an unwanted thought, read from the words around it
     _rule("harm to the baby", BABY, "harm", ("baby", "you"), _AGENT, unless=("report",), reach=6),
     _rule(
