@@ -58,7 +58,7 @@ _HARM_TO_OTHERS: Final = ("harm", "act", "drop", "did")
 #: Signs of intent that fear does not soften, when near harm to the baby.
 _STRONG: Final = frozenset(
     {"wish", "plan", "on_purpose", "did", "almost", "control", "no_promise", "now", "anger"}
-    | {"unbothered"}
+    | {"unbothered", "capable", "acute"}
 )
 #: Inside a pictured scene ("a picture of me tripping on purpose", "såg mig själv kasta henne
 #: i natt") these belong to the picture.
@@ -169,7 +169,7 @@ RULES: Final = (
         unless=(*_BABY, "adult", "sibling", "body"),
     ),
     _rule("wish to die", DANGER, "wish", "death", unless=_BABY),
-    _rule("not wanting to live", DANGER, "neg", "live", window=4),
+    _rule("not wanting to live", DANGER, "neg", "live", window=6),
     _rule("not wanting to be alive", DANGER, "wish_not", "live", window=4),
     _rule("not wanting to be in the world", DANGER, "wish_not", "world", window=8),
     _rule("unsure about living", DANGER, "doubt", ("wish", "wish_not"), "live", window=6),
@@ -207,8 +207,8 @@ RULES: Final = (
     _rule("better off dead", DANGER, "better_off", "death", window=4),
     _rule("better off gone", DANGER, "better_off", "gone", window=2),
     _rule("a burden", DANGER, "burden", "i", unless=("wish_not", "refrain"), reach=4),
-    _rule("joining the dead", DANGER, "wish", "reunite", "death", window=10),
-    _rule("nobody would miss me", DANGER, "miss_me", "neg", window=4),
+    _rule("joining the dead", DANGER, "wish", "reunite", ("death", "death_other"), window=10),
+    _rule("nobody would miss me", DANGER, "miss_me", ("neg", "disown"), window=7),
     _rule(
         "forgotten when gone",
         DANGER,
@@ -221,11 +221,103 @@ RULES: Final = (
     _rule("letters for when I am gone", DANGER, "letter", "final", window=8),
     _rule("putting affairs in order", DANGER, "settle"),
     _rule("how to die", DANGER, "how", "death", window=6, unless=_BABY),
+    _rule("sleeping a very long time", DANGER, "sleep", "long_time", "wish", window=8),
+    _rule(
+        "a goodbye after giving up",
+        DANGER,
+        "farewell",
+        "done",
+        window=10,
+        unless=("soon", "brief", "joke", "thing"),
+        reach=6,
+        across=True,
+    ),
+    _rule(
+        "the only way out",
+        DANGER,
+        "only_way",
+        ("remove_self", "end", "death", "cease", "gone", "suicide"),
+        window=14,
+    ),
+    _rule("no way out", DANGER, "no_way", unless=("joke", "thing", "sleep", "care"), reach=6),
+    _rule(
+        "no future",
+        DANGER,
+        "future",
+        "neg",
+        window=4,
+        unless=("task", "thing", "occasion"),
+        reach=10,
+    ),
+    _rule("another mother for the baby", DANGER, ("wish", "deserve", "better_off"), "other_mother"),
+    _rule(
+        "letters just in case",
+        DANGER,
+        "letter",
+        "just_in_case",
+        (*_BABY, "adult"),
+        window=12,
+        unless=("care", "task", "thing"),
+    ),
+    _rule(
+        "the parent and the baby gone together",
+        DANGER,
+        "both_of_us",
+        ("gone", "cease", "death", "fall", "here", "peril", "lethal_place", "move"),
+        ("mercy", "better_off", "wish", "think", "ease"),
+        window=14,
+    ),
+    _rule(
+        "neither of us waking",
+        DANGER,
+        "both_of_us",
+        "wake",
+        "neg",
+        ("mercy", "better_off", "wish", "think"),
+        window=12,
+    ),
+    _rule(
+        "identifying with a suicide",
+        DANGER,
+        "same_way",
+        ("jump", "lethal_place", "suicide", "move"),
+        window=18,
+        unless=("joke",),
+    ),
     _rule("my time is up", DANGER, "time_up", unless=("brief", "task")),
     _rule("ending it all", DANGER, "end", "all", (*_INTENT, "ease", "almost")),
-    _rule("ending it tonight", DANGER, "end", "it", "now", window=5),
+    _rule("ending it tonight", DANGER, "end", "it", ("now", "later"), window=10),
+    _rule(
+        "deciding to end it",
+        DANGER,
+        "plan",
+        "end",
+        "it",
+        window=6,
+        unless=("adult", "thing", "care", "task"),
+        reach=4,
+    ),
+    _rule(
+        "a plan at a set time",
+        DANGER,
+        "do_it",
+        ("now", "later"),
+        window=3,
+        unless=("thing", "task", "care"),
+        reach=6,
+    ),
+    _rule("a date chosen", DANGER, "set_date", "i", window=4, unless=("occasion",), reach=6),
+    _rule("decided, with a time set", DANGER, "bare_plan", ("now", "later"), window=10),
+    _rule(
+        "a decision kept quiet",
+        DANGER,
+        "reassure",
+        ("bare_plan", "bare_go", "set_date", "bare_how", "end"),
+        window=16,
+    ),
+    _rule("how, planned", DANGER, "bare_how"),
     _rule("knowing how I would do it", DANGER, "how_done", ("know", "plan", "think", "ready")),
-    _rule("cannot go on", DANGER, "cope", "neg", "anymore", window=5),
+    _rule("cannot go on", DANGER, "cope", "neg", "anymore", window=8),
     _rule("cannot go on at all", DANGER, "go_on", "neg", window=3),
     # Losing control, threats, not being safe
     _rule("not safe", DANGER, "safe", "neg", "i", window=3, unless=("task",), reach=5),
@@ -248,6 +340,14 @@ RULES: Final = (
     _rule("losing control", DANGER, "control", ("i", "inside"), unless=("indulgence",), reach=8),
     _rule("something snapped", DANGER, "snapped"),
     _rule(
+        "shut away from the baby",
+        DANGER,
+        "acute",
+        ("harm", "act", "control", "mishap"),
+        window=20,
+        across=True,
+    ),
+    _rule(
         "about to do something terrible",
         METHOD,
         "rash",
@@ -257,10 +357,12 @@ RULES: Final = (
         reach=8,
     ),
     # Methods named without the word suicide
-    _rule("method", METHOD, "move", "place", _METHOD_SIGNS, window=10, unless=("furniture",)),
+    _rule(
+        "method", METHOD, "move", "place", _METHOD_SIGNS, window=10, unless=("furniture", "swim")
+    ),
     _rule("a method made easy", METHOD, "lethal_place", "ease", window=10),
     _rule("a method worked out", METHOD, ("lethal_place", "garage"), "ready", window=10),
-    _rule("going under to stay", METHOD, "move", "stay_down", window=6),
+    _rule("going under to stay", METHOD, "move", "stay_down", window=10),
     _rule("a height tonight", METHOD, "lethal_place", "think", "now", window=6),
     _rule("fumes", DANGER, "fumes", "garage", window=10),
     _rule(
@@ -287,11 +389,32 @@ RULES: Final = (
     ),
     _rule("cannot stop thinking of a place", METHOD, "lethal_place", "obsess", window=8),
     _rule(
+        "standing at the edge of a height",
+        METHOD,
+        "lethal_place",
+        "at_edge",
+        window=14,
+        unless=("view",),
+        reach=10,
+    ),
+    _rule(
+        "drawn to a method",
+        METHOD,
+        "lure",
+        ("blade", "lethal_place", "place", "pills", "cord", "method_emoji"),
+        window=8,
+        unless=("brief", "joke"),
+        reach=8,
+    ),
+    _rule("a method in sight", METHOD, ("place", "lethal_place"), "ready", "ease", window=20),
+    _rule("thinking about the rope", DANGER, "cord", ("dwell", "obsess"), window=12),
+    _rule("sitting with a razor", DANGER, "razor", "sit_with", "i", window=8, unless=("chore",)),
+    _rule(
         "all the pills",
         DANGER,
         "pills",
         "all_pills",
-        (*_INTENT, "death", "now"),
+        (*_INTENT, "death", "now", "end"),
         window=8,
         unless=("care",),
         reach=6,
@@ -300,6 +423,16 @@ RULES: Final = (
         "a lethal dose", DANGER, "pills", ("lethal", "death"), window=8, unless=("care",), reach=6
     ),
     _rule("too many pills", DANGER, "pills", "how", "excess", window=8, unless=("care",), reach=6),
+    _rule(
+        "too many pills taken",
+        DANGER,
+        "pills",
+        "excess",
+        "took",
+        window=8,
+        unless=("care",),
+        reach=6,
+    ),
     _rule("cutting wrists", DANGER, "blade", "wrist"),
     _rule("hit by a vehicle", DANGER, "wish", "hit_me", window=8),
     _rule("hanging", DANGER, "rope"),
@@ -307,6 +440,7 @@ RULES: Final = (
         "stones in one's pockets", DANGER, "stones", "pockets", window=5, unless=("theirs", *_BABY)
     ),
     _rule("wanting to act on the thoughts", DANGER, "unbothered", "wish", window=10),
+    _rule("wanting to do worse", DANGER, "wish", "worse", window=4),
     _rule("a method in emoji", METHOD, "method_emoji", (*_INTENT, "habit", "now", "all_pills")),
     # Taking the baby along, or leaving the baby somewhere safe first
     _rule(
@@ -399,11 +533,28 @@ RULES: Final = (
         "drop",
         _BABY,
         (*_INTENT, *_PICTURED, "accident", "anger"),
-        window=10,
+        window=16,
         unless=("handover",),
     ),
     _rule("the baby falling", BABY, "fall", _BABY, ("thought", *_WANTED_WORDS), window=8),
     _rule("the baby dying", BABY, "death", _BABY, ("wish", *_PICTURED)),
+    _rule(
+        "leaving the baby in danger",
+        BABY,
+        "leave",
+        _BABY,
+        "peril",
+        ("wish", "urge", "walk_away", "think", "thought", "plan", "on_purpose"),
+        window=12,
+    ),
+    _rule(
+        "a blow meant for the baby",
+        BABY,
+        "displaced",
+        ("wish", "think"),
+        ("act", "did", "harm", "lash_out"),
+        window=16,
+    ),
     # Unwanted thoughts named as such
     _rule("intrusive thoughts", UNWANTED, "intrusive"),
     _rule("dark thoughts", UNWANTED, "thought", "dark", window=3),
@@ -498,6 +649,7 @@ def _aim_harm(words: list[Token]) -> None:
             _aimed_elsewhere(words, i, -1) or (i > 0 and i - 1 in elsewhere)
         ):  # the rest of a phrase goes with its first word: "mum passed away"
             token.concepts.discard("death")
+            token.concepts.add("death_other")
             elsewhere.add(i)
 
 
@@ -568,6 +720,10 @@ def _done_by_another(words: list[Token], i: int) -> bool:
 def _read_neighbours(words: list[Token]) -> None:
     """Read words by their neighbours in the clause.
 
+    A decision, a plan of how or a going with nothing named after it in the clause ("I've
+    decided.", "planerat hur jag ska göra", "made up my mind to go") is bare: what it is about
+    is left unsaid. Letting go with nothing after it, and no baby in the sentence ("I think
+    about just letting go"), is giving up on living.
     A negated wish is no wish, nor one disowned ("it's not that I want to"); a negation
     just before a harm word means refraining; a deed
     after "what if" is imagined, not done; a harm word followed by oneself ("skära mig",
@@ -575,6 +731,11 @@ def _read_neighbours(words: list[Token]) -> None:
     ("I've been cutting again") is too.
     """
     for i, token in enumerate(words):
+        for concept, bare in _BARE.items():
+            if concept in token.concepts and _nothing_after(words, i):
+                token.concepts.add(bare)
+        if "let_go" in token.concepts and _nothing_after(words, i) and not _baby_in(words, i):
+            token.concepts.add("cease")
         if "selfharm" in token.concepts:
             after = _object_of(words, i)
             if after is not None and "reflexive" in after.concepts:
@@ -595,6 +756,30 @@ def _read_neighbours(words: list[Token]) -> None:
             token.concepts.add("wish_not")
         if token.concepts.intersection(("harm", "act", "drop")) and _negation_before(words, i, 4):
             token.concepts.add("refrain")
+
+
+#: A decision, a plan of how, a going: bare when nothing is named after them.
+_BARE: Final = {"plan": "bare_plan", "plan_how": "bare_how", "vanish": "bare_go"}
+#: What may follow a bare decision: the rest of its phrase, little words, "I'll do it".
+_UNSAID: Final = frozenset(
+    {"plan", "plan_how", "vanish", "filler", "i", "intent", "adverb", "do_verb", "it", "all"}
+)
+
+
+def _nothing_after(words: list[Token], i: int) -> bool:
+    """Whether nothing but little words follows word i in its clause ("I've decided.")."""
+    clause = words[i].clause
+    for t in words[i + 1 :]:
+        if t.clause != clause:
+            return True
+        if not t.concepts or not t.concepts <= _UNSAID:
+            return False
+    return True
+
+
+def _baby_in(words: list[Token], i: int) -> bool:
+    sentence = words[i].sentence
+    return any(t.sentence == sentence and t.concepts.intersection(_BABY) for t in words)
 
 
 def _negated_after_subject(words: list[Token], i: int) -> bool:
@@ -749,13 +934,30 @@ def _baby_near(words: list[Token], lo: int, hi: int) -> bool:
     return False
 
 
+def _framing_before(words: list[Token], hi: int) -> set[str]:
+    """Picturing or weighing words anywhere in the sentence before a match, or just after it:
+    a scene opened early ("sudden thoughts of heating his bottle ... and burning him") frames
+    the whole of it."""
+    sentence = words[hi].sentence
+    found: set[str] = set()
+    for t in words[hi : hi + _REACH + 1]:
+        if t.sentence == sentence:
+            found |= t.concepts & {"thought", "dwell"}
+    j = hi - 1
+    while j >= 0 and words[j].sentence == sentence:
+        found |= words[j].concepts & {"thought", "dwell"}
+        j -= 1
+    return found
+
+
 def _baby_level(rule: Rule, words: list[Token], lo: int, hi: int) -> str:
     around = _around(words, lo, hi)
     accidental = rule.needs[0] in (("drop",), ("fall",), ("death",))
     strong = _WANTED if accidental else _STRONG
-    if "dwell" in around:  # "thinking about hurting her on purpose" weighs the act
+    scene = _framing_before(words, hi)
+    if "dwell" in scene:  # "thinking about hurting her on purpose" weighs the act
         pass
-    elif "thought" in around:  # a pictured scene: what happens inside it is not intent
+    elif "thought" in scene:  # a pictured scene: what happens inside it is not intent
         strong = strong - _PICTURED_ONLY
     elif "fear" in around and "did" not in around:  # "scared I'll drop him on purpose"
         strong = strong - {"on_purpose"}
