@@ -210,6 +210,14 @@ RULES: Final = (
     _rule("joining the dead", DANGER, "wish", "reunite", ("death", "death_other"), window=10),
     _rule("nobody would miss me", DANGER, "miss_me", ("neg", "disown"), window=7),
     _rule(
+        "nobody would notice",
+        DANGER,
+        "notice",
+        ("neg", "disown"),
+        ("without_me", "gone", "cease", "death"),
+        window=8,
+    ),
+    _rule(
         "forgotten when gone",
         DANGER,
         "forget_me",
@@ -221,12 +229,14 @@ RULES: Final = (
     _rule("letters for when I am gone", DANGER, "letter", "final", window=8),
     _rule("putting affairs in order", DANGER, "settle"),
     _rule("how to die", DANGER, "how", "death", window=6, unless=_BABY),
-    _rule("sleeping a very long time", DANGER, "sleep", "long_time", "wish", window=8),
+    _rule(
+        "sleeping a very long time", DANGER, "sleep", "long_time", "forever", window=14, across=True
+    ),
     _rule(
         "a goodbye after giving up",
         DANGER,
         "farewell",
-        "done",
+        "bare_done",
         window=10,
         unless=("soon", "brief", "joke", "thing"),
         reach=6,
@@ -239,7 +249,7 @@ RULES: Final = (
         ("remove_self", "end", "death", "cease", "gone", "suicide"),
         window=14,
     ),
-    _rule("no way out", DANGER, "no_way", unless=("joke", "thing", "sleep", "care"), reach=6),
+    _rule("no way out", DANGER, "bare_no_way", unless=("joke", "thing", "sleep", "care"), reach=6),
     _rule(
         "no future",
         DANGER,
@@ -255,7 +265,7 @@ RULES: Final = (
         DANGER,
         "letter",
         "just_in_case",
-        (*_BABY, "adult"),
+        "addressee",
         window=12,
         unless=("care", "task", "thing"),
     ),
@@ -317,7 +327,16 @@ RULES: Final = (
     ),
     _rule("how, planned", DANGER, "bare_how"),
     _rule("knowing how I would do it", DANGER, "how_done", ("know", "plan", "think", "ready")),
-    _rule("cannot go on", DANGER, "cope", "neg", "anymore", window=8),
+    _rule(
+        "cannot go on",
+        DANGER,
+        "cope",
+        ("neg", "doubt"),
+        "anymore",
+        window=5,
+        unless=("care",),
+        reach=1,
+    ),  # "jag orkar inte amma så mycket längre" is about feeding
     _rule("cannot go on at all", DANGER, "go_on", "neg", window=3),
     # Losing control, threats, not being safe
     _rule("not safe", DANGER, "safe", "neg", "i", window=3, unless=("task",), reach=5),
@@ -373,9 +392,15 @@ RULES: Final = (
         unless=(*_BABY, "furniture"),
     ),
     _rule("crashing the car", METHOD, "crash", _INTENT),
-    _rule("gathering pills", DANGER, "pills", "hoard", unless=("care",), reach=6),
+    _rule("gathering pills", DANGER, "pills", "hoard", unless=("care", "stored"), reach=6),
     _rule(
-        "pills at hand", DANGER, ("pills", "cord"), "ready", window=10, unless=("care",), reach=6
+        "pills at hand",
+        DANGER,
+        ("pills", "cord"),
+        "ready",
+        window=10,
+        unless=("care", "stored"),
+        reach=6,
     ),
     _rule(
         "thinking about the pills",
@@ -384,7 +409,7 @@ RULES: Final = (
         ("dwell", "obsess"),
         "i",
         window=8,
-        unless=("care", "joke"),
+        unless=("care", "joke", "stored"),
         reach=8,
     ),
     _rule("cannot stop thinking of a place", METHOD, "lethal_place", "obsess", window=8),
@@ -401,7 +426,7 @@ RULES: Final = (
         "drawn to a method",
         METHOD,
         "lure",
-        ("blade", "lethal_place", "place", "pills", "cord", "method_emoji"),
+        ("blade", "lethal_place", "pills", "cord", "method_emoji"),
         window=8,
         unless=("brief", "joke"),
         reach=8,
@@ -416,13 +441,28 @@ RULES: Final = (
         "all_pills",
         (*_INTENT, "death", "now", "end"),
         window=8,
-        unless=("care",),
+        unless=("care", "stored"),
         reach=6,
     ),
     _rule(
-        "a lethal dose", DANGER, "pills", ("lethal", "death"), window=8, unless=("care",), reach=6
+        "a lethal dose",
+        DANGER,
+        "pills",
+        ("lethal", "death"),
+        window=8,
+        unless=("care", "stored"),
+        reach=6,
     ),
-    _rule("too many pills", DANGER, "pills", "how", "excess", window=8, unless=("care",), reach=6),
+    _rule(
+        "too many pills",
+        DANGER,
+        "pills",
+        "how",
+        "excess",
+        window=8,
+        unless=("care", "stored"),
+        reach=6,
+    ),
     _rule(
         "too many pills taken",
         DANGER,
@@ -430,7 +470,7 @@ RULES: Final = (
         "excess",
         "took",
         window=8,
-        unless=("care",),
+        unless=("care", "stored"),
         reach=6,
     ),
     _rule("cutting wrists", DANGER, "blade", "wrist"),
@@ -519,8 +559,10 @@ RULES: Final = (
     ),
     _rule("sleepless and strange", DANGER, "awake", "days", _ODD, window=14),
     _rule("no sleep and strange", DANGER, "sleep", "neg", "days", _ODD, window=14),
-    _rule("losing touch with reality", DANGER, "lost_reality", ("neg", "ask"), window=6),
-    _rule("lost in time and place", DANGER, "lost_time", "lost_reality", window=20),
+    _rule("losing touch with reality", DANGER, "lost_reality", "neg", window=6),
+    _rule("not knowing where one is", DANGER, "lost_where", ("neg", "ask", "doubt"), window=6),
+    _rule("lost in time and place", DANGER, "lost_time", ("lost_reality", "lost_where"), window=20),
+    _rule("something put in", DANGER, "spiked", "odd_agent", window=8, unless=("joke", "report")),
     # Harm to the baby: danger or an unwanted thought, read from the words around it
     _rule("harm to the baby", BABY, "harm", ("baby", "you"), _AGENT, unless=("report",), reach=6),
     _rule(
@@ -625,8 +667,8 @@ def _aim_harm(words: list[Token]) -> None:
     for i, token in enumerate(words):
         if "body" in token.concepts and _owned_by_baby(words, i):
             token.concepts.add("baby")
-        if "breaks" in token.concepts:  # "break his arm" is harm, "break the news" is not
-            j = _target(words, i)
+        if "breaks" in token.concepts and _by_the_parent(words, i):
+            j = _target(words, i)  # "break his arm" is harm, "break the news" is not
             if j is not None and "body" in words[j].concepts:
                 token.concepts.add("harm")
         if token.concepts.intersection(_HARM_WORDS):
@@ -697,6 +739,20 @@ def _owned_by_baby(words: list[Token], body: int) -> bool:
     )
 
 
+def _by_the_parent(words: list[Token], i: int) -> bool:
+    """Whether the nearest subject before word i in its clause is the parent ("I'll break his
+    arm"), not the baby ("he'll break his arm on the trampoline")."""
+    clause = words[i].clause
+    for j in range(i - 1, max(-1, i - _SUBJECT_REACH - 1), -1):
+        if words[j].clause != clause:
+            return False
+        if "i" in words[j].concepts:
+            return True
+        if words[j].concepts & {"baby_subject", "adult", "sibling"}:
+            return False
+    return False
+
+
 #: How far back the subject of an act is looked for in its sentence.
 _SUBJECT_REACH: Final = 10
 
@@ -758,11 +814,19 @@ def _read_neighbours(words: list[Token]) -> None:
             token.concepts.add("refrain")
 
 
-#: A decision, a plan of how, a going: bare when nothing is named after them.
-_BARE: Final = {"plan": "bare_plan", "plan_how": "bare_how", "vanish": "bare_go"}
+#: A decision, a plan of how, a going, being done, no way out: bare when nothing is named
+#: after them ("I'm done.", but not "I'm done with expressing").
+_BARE: Final = {
+    "plan": "bare_plan",
+    "plan_how": "bare_how",
+    "vanish": "bare_go",
+    "done": "bare_done",
+    "no_way": "bare_no_way",
+}
 #: What may follow a bare decision: the rest of its phrase, little words, "I'll do it".
 _UNSAID: Final = frozenset(
-    {"plan", "plan_how", "vanish", "filler", "i", "intent", "adverb", "do_verb", "it", "all"}
+    {"plan", "plan_how", "vanish", "done", "no_way", "filler", "i", "intent", "adverb", "do_verb"}
+    | {"it", "all"}
 )
 
 
