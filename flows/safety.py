@@ -317,7 +317,23 @@ RULES: Final = (
         reach=6,
     ),
     _rule("a date chosen", DANGER, "set_date", "i", window=4, unless=("occasion",), reach=6),
-    _rule("decided, with a time set", DANGER, "bare_plan", ("now", "later"), window=10),
+    _rule("going, once someone is back", DANGER, "waiting", "bare_go", window=14),
+    _rule(
+        "what alone keeps me here",
+        DANGER,
+        "only_for",
+        ("end", "death", "suicide", "gone", "cease", "live"),
+        window=14,
+    ),
+    _rule("not afraid of dying", DANGER, "unafraid"),
+    _rule(
+        "one's own funeral",
+        DANGER,
+        "funeral",
+        ("think", "dwell", "wish", "plan"),
+        window=8,
+        unless=("joke",),
+    ),
     _rule(
         "a decision kept quiet",
         DANGER,
@@ -392,7 +408,9 @@ RULES: Final = (
         unless=(*_BABY, "furniture"),
     ),
     _rule("crashing the car", METHOD, "crash", _INTENT),
-    _rule("gathering pills", DANGER, "pills", "hoard", unless=("care", "stored"), reach=6),
+    _rule(
+        "gathering pills", DANGER, "pills", "hoard", window=8, unless=("care", "stored"), reach=6
+    ),
     _rule(
         "pills at hand",
         DANGER,
@@ -476,6 +494,7 @@ RULES: Final = (
     _rule("cutting wrists", DANGER, "blade", "wrist"),
     _rule("hit by a vehicle", DANGER, "wish", "hit_me", window=8),
     _rule("hanging", DANGER, "rope"),
+    _rule("a hanging tried", DANGER, "ligature", "anchor", "tie", window=10),
     _rule(
         "stones in one's pockets", DANGER, "stones", "pockets", window=5, unless=("theirs", *_BABY)
     ),
@@ -540,6 +559,7 @@ RULES: Final = (
     ),
     _rule("surroundings alive", DANGER, "surroundings", "alive", window=2, unless=("joke", *_BABY)),
     _rule("plotted against", DANGER, "plot", unless=("joke",), reach=6),
+    _rule("the baby taken by a plot", DANGER, "take_away", "conspire", window=14, unless=("joke",)),
     _rule(
         "no sleep for days",
         DANGER,
@@ -809,7 +829,8 @@ def _read_neighbours(words: list[Token]) -> None:
             or _negated(words, i, 4, 0, "disown")
         ):
             token.concepts.discard("wish")
-            token.concepts.add("wish_not")
+            if not _wanted_by_another(words, i):  # "när hon inte vill äta" is the baby's
+                token.concepts.add("wish_not")
         if token.concepts.intersection(("harm", "act", "drop")) and _negation_before(words, i, 4):
             token.concepts.add("refrain")
 
@@ -822,6 +843,7 @@ _BARE: Final = {
     "vanish": "bare_go",
     "done": "bare_done",
     "no_way": "bare_no_way",
+    "dye": "death",  # "i wnat to dye", not "dye my hair"
 }
 #: What may follow a bare decision: the rest of its phrase, little words, "I'll do it".
 _UNSAID: Final = frozenset(
@@ -844,6 +866,18 @@ def _nothing_after(words: list[Token], i: int) -> bool:
 def _baby_in(words: list[Token], i: int) -> bool:
     sentence = words[i].sentence
     return any(t.sentence == sentence and t.concepts.intersection(_BABY) for t in words)
+
+
+def _wanted_by_another(words: list[Token], i: int) -> bool:
+    """Whether the subject just before a negated wish is the baby or another grown-up ("when
+    she won't feed", "när hon inte vill äta"), not the parent."""
+    clause = words[i].clause
+    for t in words[max(0, i - 3) : i][::-1]:
+        if t.clause != clause or "i" in t.concepts:
+            return False
+        if t.concepts & {"baby_subject", "adult", "sibling"}:
+            return True
+    return False
 
 
 def _negated_after_subject(words: list[Token], i: int) -> bool:
