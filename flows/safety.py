@@ -806,12 +806,15 @@ def _read_neighbours(words: list[Token]) -> None:
     "hurt myself") is self-harm, and cutting or burning with nothing after it but "again"
     ("I've been cutting again") is too.
     """
+    unsaid_after = _unsaid_after(words)
+    with_baby = {t.sentence for t in words if t.concepts.intersection(_BABY)}
     for i, token in enumerate(words):
-        for concept, bare in _BARE.items():
-            if concept in token.concepts and _nothing_after(words, i):
-                token.concepts.add(bare)
-        if "let_go" in token.concepts and _nothing_after(words, i) and not _baby_in(words, i):
-            token.concepts.add("cease")
+        if unsaid_after[i]:
+            for concept, bare in _BARE.items():
+                if concept in token.concepts:
+                    token.concepts.add(bare)
+            if "let_go" in token.concepts and token.sentence not in with_baby:
+                token.concepts.add("cease")
         if "selfharm" in token.concepts:
             after = _object_of(words, i)
             if after is not None and "reflexive" in after.concepts:
@@ -852,20 +855,15 @@ _UNSAID: Final = frozenset(
 )
 
 
-def _nothing_after(words: list[Token], i: int) -> bool:
-    """Whether nothing but little words follows word i in its clause ("I've decided.")."""
-    clause = words[i].clause
-    for t in words[i + 1 :]:
-        if t.clause != clause:
-            return True
-        if not t.concepts or not t.concepts <= _UNSAID:
-            return False
-    return True
-
-
-def _baby_in(words: list[Token], i: int) -> bool:
-    sentence = words[i].sentence
-    return any(t.sentence == sentence and t.concepts.intersection(_BABY) for t in words)
+def _unsaid_after(words: list[Token]) -> list[bool]:
+    """For each word, whether nothing but little words follows it in its clause ("I've
+    decided."): one pass from the end, so a long clause costs no more than its length."""
+    out = [True] * len(words)
+    for i in range(len(words) - 2, -1, -1):
+        after = words[i + 1]
+        if after.clause == words[i].clause:
+            out[i] = bool(after.concepts) and after.concepts <= _UNSAID and out[i + 1]
+    return out
 
 
 def _wanted_by_another(words: list[Token], i: int) -> bool:

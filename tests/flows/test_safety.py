@@ -252,6 +252,9 @@ ODD_TEXTS = {
     "apostrophes": "'" * 4000,
     "sentences": "i want. " * 500,
     "mixed": "jag vill inte skada honom men what if i drop her, " * 80,
+    "bare decisions": "I've decided to go " * 400,
+    "letting go": "letting go with the baby near " * 200,
+    "one long sentence": "she said if it wasn't for the baby I'd be done and " * 120,
 }
 
 
