@@ -318,11 +318,13 @@ RULES: Final = (
     ),
     _rule("a date chosen", DANGER, "set_date", "i", window=4, unless=("occasion",), reach=6),
     _rule("going, once someone is back", DANGER, "waiting", "bare_go", window=14),
+    _rule("ties undone, unexpected", DANGER, ("cleared", "settle"), "unexpected", window=14),
+    _rule("the baby handed on for good", DANGER, "without_me", "carer", "from_now", window=12),
     _rule(
         "what alone keeps me here",
         DANGER,
         "only_for",
-        ("end", "death", "suicide", "gone", "cease", "live"),
+        ("end", "death", "suicide", "gone", "cease", "live", "jump", "move", "lethal_place"),
         window=14,
     ),
     _rule("not afraid of dying", DANGER, "unafraid"),
@@ -388,7 +390,7 @@ RULES: Final = (
         "rash",
         ("i", "intent"),
         window=8,
-        unless=("indulgence", "joke"),
+        unless=("indulgence", "joke", "example"),
         reach=8,
     ),
     # Methods named without the word suicide
@@ -494,6 +496,22 @@ RULES: Final = (
     _rule("cutting wrists", DANGER, "blade", "wrist"),
     _rule("hit by a vehicle", DANGER, "wish", "hit_me", window=8),
     _rule("hanging", DANGER, "rope"),
+    _rule(
+        "a poison looked at",
+        DANGER,
+        "poison_item",
+        ("eye", "obsess", "dwell", "wish", "plan", "lure"),
+        window=8,
+        unless=("clean",),
+    ),
+    _rule(
+        "a blade on oneself, reported",
+        DANGER,
+        "blade",
+        ("on_themself", "use_on"),
+        "on_themself",
+        window=20,
+    ),
     _rule("a hanging tried", DANGER, "ligature", "anchor", "tie", window=10),
     _rule(
         "stones in one's pockets", DANGER, "stones", "pockets", window=5, unless=("theirs", *_BABY)
@@ -847,21 +865,23 @@ _BARE: Final = {
     "done": "bare_done",
     "no_way": "bare_no_way",
     "dye": "death",  # "i wnat to dye", not "dye my hair"
+    "happen": "do_it",  # "it's happening this weekend", not "something will happen to him"
 }
 #: What may follow a bare decision: the rest of its phrase, little words, "I'll do it".
 _UNSAID: Final = frozenset(
-    {"plan", "plan_how", "vanish", "done", "no_way", "filler", "i", "intent", "adverb", "do_verb"}
-    | {"it", "all"}
+    {"plan", "plan_how", "vanish", "done", "no_way", "happen", "filler", "i", "intent", "adverb"}
+    | {"do_verb", "it", "all", "now", "later", "brief", "days"}
 )
 
 
 def _unsaid_after(words: list[Token]) -> list[bool]:
     """For each word, whether nothing but little words follows it in its clause ("I've
-    decided."): one pass from the end, so a long clause costs no more than its length."""
+    decided."), or before a condition ("tonight if nobody comes"): one pass from the end, so
+    a long clause costs no more than its length."""
     out = [True] * len(words)
     for i in range(len(words) - 2, -1, -1):
         after = words[i + 1]
-        if after.clause == words[i].clause:
+        if after.clause == words[i].clause and "cond" not in after.concepts:
             out[i] = bool(after.concepts) and after.concepts <= _UNSAID and out[i + 1]
     return out
 
