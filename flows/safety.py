@@ -448,7 +448,7 @@ RULES: Final = (
         "lure",
         ("blade", "lethal_place", "pills", "cord", "method_emoji"),
         window=8,
-        unless=("brief", "joke"),
+        unless=("brief", "joke", "care", "adult"),
         reach=8,
     ),
     _rule("a method in sight", METHOD, ("place", "lethal_place"), "ready", "ease", window=20),
