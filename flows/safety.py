@@ -344,6 +344,7 @@ RULES: Final = (
         window=16,
     ),
     _rule("how, planned", DANGER, "bare_how"),
+    _rule("a plan, unnamed", DANGER, "bare_have_plan", "i", window=3, unless=("joke",), reach=6),
     _rule("knowing how I would do it", DANGER, "how_done", ("know", "plan", "think", "ready")),
     _rule(
         "cannot go on",
@@ -454,6 +455,16 @@ RULES: Final = (
     _rule("a method in sight", METHOD, ("place", "lethal_place"), "ready", "ease", window=20),
     _rule("thinking about the rope", DANGER, "cord", ("dwell", "obsess"), window=12),
     _rule("sitting with a razor", DANGER, "razor", "sit_with", "i", window=8, unless=("chore",)),
+    _rule(
+        "sitting with all the pills",
+        DANGER,
+        "pills",
+        "all_pills",
+        ("sit_with", "carried"),
+        window=12,
+        unless=("care", "stored"),
+        reach=6,
+    ),
     _rule(
         "all the pills",
         DANGER,
@@ -866,10 +877,12 @@ _BARE: Final = {
     "no_way": "bare_no_way",
     "dye": "death",  # "i wnat to dye", not "dye my hair"
     "happen": "do_it",  # "it's happening this weekend", not "something will happen to him"
+    "have_plan": "bare_have_plan",  # "I have a plan.", not "I have a plan for the weekend"
 }
 #: What may follow a bare decision: the rest of its phrase, little words, "I'll do it".
 _UNSAID: Final = frozenset(
-    {"plan", "plan_how", "vanish", "done", "no_way", "happen", "filler", "i", "intent", "adverb"}
+    {"plan", "plan_how", "vanish", "done", "no_way", "happen", "have_plan", "filler", "i"}
+    | {"intent", "adverb"}
     | {"do_verb", "it", "all", "now", "later", "brief", "days"}
 )
 
