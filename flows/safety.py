@@ -16,9 +16,11 @@ How a text is read (docs/safety.md explains each concept and rule):
    finger" is the baby, "my arm" self-harm), one done by an older sibling is not the
    parent's; a wish in the scope of a negation ("don't want to hurt him") stops being a wish
    and becomes a sign the parent refrains, unless a subject stands between them ("when she
-   wouldn't stop I wanted to").
+   wouldn't stop I wanted to"). A decision, a plan or a goodbye with nothing named after it
+   is bare ("I've decided.", "I'm done."): what it is about is left unsaid.
 3. ``RULES`` combine concepts found near each other in one sentence, in any order (SELF + HARM,
-   WISH + DEATH, I + CEASE, PLACE + MOVE + WISH, SLEEPLESS + DAYS, VOICES + HEAR, ...).
+   WISH + DEATH, I + CEASE, PLACE + MOVE + WISH, SLEEPLESS + DAYS, VOICES + HEAR, ...); a
+   few read across a sentence end, where chat breaks a thought into fragments.
 4. Harm to the baby takes its level from the words around it: a wish, a plan, "on purpose", a
    deed already done or a loss of control make it danger; fear, an unwanted thought, "would
    never" or "by accident" make it an unwanted thought; with neither it is danger. Inside a

@@ -171,6 +171,39 @@ def test_everyday_words_near_crisis_words_are_not_alarms(text: str) -> None:
     assert detect_crisis(text) is None, explain(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        # bare words: what a decision or a goodbye is about is left unsaid...
+        ("no one needs to worry, I've decided", "danger"),
+        ("can't do this. i'm done. goodbye x", "danger"),
+        ("jag har planerat hur jag ska göra", "danger"),
+        ("det blir i helgen, jag har bestämt mig", "danger"),
+        # ...or named, and everyday
+        ("don't worry about me, I've decided to take the job", None),
+        ("I'm done with expressing, goodbye pump!", None),
+        ("det blir pizza i helgen", None),
+        # a figure of speech yields to a longer phrase starting at the same word
+        ("enda vägen ut är att ta bort mig själv", "danger"),
+        ("kan du ta bort den", None),
+        # who does the act: an older sibling further back, a thing just before it
+        ("my eldest is so jealous, she pinches the baby", None),
+        ("her jabs hurt her and she cried", None),
+        # a baby who is only the time of a method is not in it
+        ("tänkte på att hoppa från balkongen medan hon sov", "danger"),
+        # a disowned wish, and a scene opened early in the sentence
+        ("it's not that I want to hurt him, the thoughts just come", "unwanted_thoughts"),
+        (
+            "I get sudden thoughts of heating his bottle too hot on purpose and burning him",
+            "unwanted_thoughts",
+        ),
+        ("I keep thinking about hurting her on purpose", "danger"),
+    ],
+)
+def test_round_three_readings(text: str, level: str | None) -> None:
+    assert detect_crisis(text) == level, explain(text)
+
+
 def test_explain_says_which_rule_fired_and_on_which_words() -> None:
     (finding,) = [f for f in explain("nu orkar jag inte mer") if f.rule == "cannot go on"]
     assert finding.level == "danger"
