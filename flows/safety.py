@@ -228,7 +228,7 @@ RULES: Final = (
     ),
     _rule("saying goodbye", DANGER, "goodbye"),
     _rule("a last goodbye", DANGER, "farewell", "final", window=8, unless=("thing", "joke")),
-    _rule("letters for when I am gone", DANGER, "letter", "final", window=8),
+    _rule("letters for when I am gone", DANGER, "letter", "final", window=14),
     _rule("putting affairs in order", DANGER, "settle"),
     _rule("how to die", DANGER, "how", "death", window=6, unless=_BABY),
     _rule(
@@ -330,6 +330,18 @@ RULES: Final = (
         window=14,
     ),
     _rule("not afraid of dying", DANGER, "unafraid"),
+    _rule(
+        "not caring whether I live",
+        DANGER,
+        "indifferent",
+        ("wake", "live", "death", "survive"),
+        window=8,
+    ),
+    _rule("peace, and the way there", DANGER, "peace", "how_there", window=12),
+    _rule("better off with the insurance", DANGER, "insurance", "better_off", window=10),
+    _rule(
+        "waiting, for nothing named, until a time", DANGER, "bare_wait", ("now", "later"), window=8
+    ),
     _rule(
         "one's own funeral",
         DANGER,
@@ -456,6 +468,8 @@ RULES: Final = (
     ),
     _rule("a method in sight", METHOD, ("place", "lethal_place"), "ready", "ease", window=20),
     _rule("thinking about the rope", DANGER, "cord", ("dwell", "obsess"), window=12),
+    _rule("a hook one cannot stop looking at", DANGER, "anchor", ("dwell", "obsess"), window=12),
+    _rule("circling a height", METHOD, "lethal_place", "circling", "habit", window=14),
     _rule("sitting with a razor", DANGER, "razor", "sit_with", "i", window=8, unless=("chore",)),
     _rule(
         "sitting with all the pills",
@@ -573,7 +587,7 @@ RULES: Final = (
         "told what to do",
         DANGER,
         "orders",
-        ("omen", "voices", "divine"),
+        ("omen", "voices", "divine", "odd_agent"),
         window=8,
         unless=("joke",),
     ),
@@ -725,7 +739,8 @@ def _aim_harm(words: list[Token]) -> None:
         if token.concepts.intersection(_HARM_WORDS):
             j = _target(words, i)
             target = words[j].concepts if j is not None else set()
-            if target & _NOT_THE_BABY:
+            brought = "act" in token.concepts and j is not None and _brought_on_baby(words, j)
+            if target & _NOT_THE_BABY and not brought:
                 token.concepts.difference_update(_HARM_WORDS)
             elif j is not None and "body" in target:
                 if _owned_by_baby(words, j):
@@ -771,6 +786,20 @@ def _aimed_elsewhere(words: list[Token], i: int, step: int) -> bool:
         if "filler" not in words[j].concepts or "instrument" in words[j].concepts:
             return False
         j += step
+    return False
+
+
+def _brought_on_baby(words: list[Token], thing: int) -> bool:
+    """Whether the thing at word `thing` is brought down on the baby by a rough act ("slamming
+    the car door on her fingers", "smälla igen bildörren på hennes fingrar")."""
+    clause = words[thing].clause
+    after = [t for t in words[thing + 1 : thing + 6] if t.clause == clause]
+    for k, t in enumerate(after[:3]):
+        if "onto" in t.concepts:
+            return any(
+                u.concepts.intersection(_BABY) or "theirs" in u.concepts
+                for u in after[k + 1 : k + 3]
+            )
     return False
 
 
@@ -880,13 +909,20 @@ _BARE: Final = {
     "dye": "death",  # "i wnat to dye", not "dye my hair"
     "happen": "do_it",  # "it's happening this weekend", not "something will happen to him"
     "have_plan": "bare_have_plan",  # "I have a plan.", not "I have a plan for the weekend"
+    "wait_bare": "bare_wait",  # "wait until everyone's asleep tonight", not "... and eat"
 }
 #: What may follow a bare decision: the rest of its phrase, little words, "I'll do it".
 _UNSAID: Final = frozenset(
-    {"plan", "plan_how", "vanish", "done", "no_way", "happen", "have_plan", "filler", "i"}
+    {"plan", "plan_how", "vanish", "done", "no_way", "happen", "have_plan", "wait_bare"}
+    | {"filler", "i"}
     | {"intent", "adverb"}
-    | {"do_verb", "it", "all", "now", "later", "brief", "days"}
+    | {"do_verb", "it", "all", "now", "later", "brief", "days", "waiting", "until"}
 )
+
+
+#: A time said after a bare word leaves it bare, whatever else its words carry ("until
+#: everyone's asleep tonight").
+_WHEN: Final = frozenset({"now", "later"})
 
 
 def _unsaid_after(words: list[Token]) -> list[bool]:
@@ -897,7 +933,8 @@ def _unsaid_after(words: list[Token]) -> list[bool]:
     for i in range(len(words) - 2, -1, -1):
         after = words[i + 1]
         if after.clause == words[i].clause and "cond" not in after.concepts:
-            out[i] = bool(after.concepts) and after.concepts <= _UNSAID and out[i + 1]
+            little = after.concepts <= _UNSAID or bool(after.concepts & _WHEN)
+            out[i] = bool(after.concepts) and little and out[i + 1]
     return out
 
 
