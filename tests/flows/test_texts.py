@@ -151,3 +151,4 @@ def test_crisis_texts_carry_every_help_number(lang: str) -> None:
     assert "1177" in render(lang, "suggest.after.unwanted_thoughts", **values)
     for number in ("112", "90101"):  # a parent who is not safe is told whom to call at once
         assert number in render(lang, "safe_check.reask", **values)
+
