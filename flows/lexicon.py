@@ -18,7 +18,7 @@ import functools
 import re
 import tomllib
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Final, Protocol
@@ -373,16 +373,22 @@ class _Starts:
     """The entries that may start at a word, found by the word that must follow it."""
 
     by_next: Mapping[tuple[str, str], tuple[Entry, ...]]  # second element's key -> entries
-    any_next: tuple[Entry, ...]  # one word, or a second element a prefix or "_": checked in full
+    any_next: tuple[Entry, ...]  # one word, or a second element a prefix or "_": checked in full,
+    # longest first
 
-    def at(self, words: list[Token], i: int) -> list[Entry]:
+    def at(self, words: list[Token], i: int) -> Sequence[Entry]:
         """Those whose second word may be the word after word i, longest first."""
+        if not self.by_next:  # most words start no phrase, or only ones checked in full
+            return self.any_next
         found = [*self.any_next]
         if i + 1 < len(words):
             after = words[i + 1].word
             for key in (*zip(LANGUAGES, after.stems, strict=True), ("=", after.folded)):
                 found += self.by_next.get(key, ())
         return sorted(found, key=lambda e: -len(e.elements)) if len(found) > 1 else found
+
+
+_NO_STARTS: Final = _Starts({}, ())
 
 
 def _starts(entries: Iterable[Entry]) -> _Starts:
@@ -396,6 +402,9 @@ def _starts(entries: Iterable[Entry]) -> _Starts:
             by_next.setdefault(("=", second[0].value), []).append(entry)
         else:
             any_next.append(entry)
+    if not by_next and not any_next:
+        return _NO_STARTS  # most words start nothing: one object the loops can skip
+    any_next.sort(key=lambda e: -len(e.elements))
     return _Starts({k: tuple(v) for k, v in by_next.items()}, tuple(any_next))
 
 
@@ -411,9 +420,20 @@ def _starting(word: Word) -> tuple[_Starts, _Starts]:
 
 
 def _mark_everyday(words: list[Token]) -> None:
+    """Remove figures of speech, unless a longer concept phrase starts at the same word: the
+    longer reading is the more specific one ("ta bort" is everyday, "ta bort mig själv" not)."""
     for i, token in enumerate(words):
-        for entry in _starting(token.word)[1].at(words, i):
+        phrases, figures = _starting(token.word)
+        if figures is _NO_STARTS:
+            continue
+        for entry in figures.at(words, i):
             if _phrase_at(entry, words, i):
+                longest = max(
+                    (len(e.elements) for e in phrases.at(words, i) if _phrase_at(e, words, i)),
+                    default=0,
+                )
+                if longest > len(entry.elements):
+                    break
                 for j in range(i, i + len(entry.elements)):
                     words[j].everyday = True
                     words[j].concepts.clear()
@@ -424,7 +444,10 @@ def _mark_everyday(words: list[Token]) -> None:
 def add_phrases(words: list[Token]) -> None:
     """Give each word of a matched phrase the phrase's concept."""
     for i, token in enumerate(words):
-        for entry in _starting(token.word)[0].at(words, i):
+        starts = _starting(token.word)[0]
+        if starts is _NO_STARTS:
+            continue
+        for entry in starts.at(words, i):
             if _phrase_at(entry, words, i):
                 first = entry.elements[0]
                 for j in range(i, i + len(entry.elements)):

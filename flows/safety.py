@@ -16,9 +16,11 @@ How a text is read (docs/safety.md explains each concept and rule):
    finger" is the baby, "my arm" self-harm), one done by an older sibling is not the
    parent's; a wish in the scope of a negation ("don't want to hurt him") stops being a wish
    and becomes a sign the parent refrains, unless a subject stands between them ("when she
-   wouldn't stop I wanted to").
+   wouldn't stop I wanted to"). A decision, a plan or a goodbye with nothing named after it
+   is bare ("I've decided.", "I'm done."): what it is about is left unsaid.
 3. ``RULES`` combine concepts found near each other in one sentence, in any order (SELF + HARM,
-   WISH + DEATH, I + CEASE, PLACE + MOVE + WISH, SLEEPLESS + DAYS, VOICES + HEAR, ...).
+   WISH + DEATH, I + CEASE, PLACE + MOVE + WISH, SLEEPLESS + DAYS, VOICES + HEAR, ...); a
+   few read across a sentence end, where chat breaks a thought into fragments.
 4. Harm to the baby takes its level from the words around it: a wish, a plan, "on purpose", a
    deed already done or a loss of control make it danger; fear, an unwanted thought, "would
    never" or "by accident" make it an unwanted thought; with neither it is danger. Inside a
@@ -58,10 +60,11 @@ _HARM_TO_OTHERS: Final = ("harm", "act", "drop", "did")
 #: Signs of intent that fear does not soften, when near harm to the baby.
 _STRONG: Final = frozenset(
     {"wish", "plan", "on_purpose", "did", "almost", "control", "no_promise", "now", "anger"}
-    | {"unbothered"}
+    | {"unbothered", "capable", "acute"}
 )
-#: Inside a pictured scene ("a picture of me tripping on purpose") these belong to the picture.
-_PICTURED_ONLY: Final = frozenset({"on_purpose", "almost"})
+#: Inside a pictured scene ("a picture of me tripping on purpose", "såg mig själv kasta henne
+#: i natt") these belong to the picture.
+_PICTURED_ONLY: Final = frozenset({"on_purpose", "almost", "now"})
 #: For dropping the baby, the baby falling or dying, only a wish or a plan is intent.
 _WANTED_WORDS: Final = ("wish", "plan", "on_purpose", "anger", "unbothered")
 _WANTED: Final = frozenset(_WANTED_WORDS)
@@ -87,10 +90,11 @@ _ASLEEP: Final = ("wish", "wish_not", "sleep", "forever", "better_off")
 #: wanted to" is a wish, the negation belongs to the clause before.
 _SUBJECTS: Final = frozenset({"i", "baby_subject", "adult"})
 #: A method, and what makes it one: intent, contemplation, an urge, how easy it would be, a
-#: habit of going there, or having nearly done it.
-_METHOD_SIGNS: Final = (*_INTENT, "wish_not", "urge", "ease", "habit", "almost")
+#: habit of going there, having nearly done it, a partner's "she keeps talking about", or
+#: tonight.
+_METHOD_SIGNS: Final = (*_INTENT, "wish_not", "urge", "ease", "habit", "almost", "speak_of", "now")
 #: The signs of postpartum psychosis that strengthen each other with days without sleep.
-_ODD: Final = ("unreal", "belief", "mind_control", "grandiose", "alive", "plot")
+_ODD: Final = ("unreal", "belief", "mind_control", "grandiose", "plot")
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +107,7 @@ class Rule:
     window: int = 6
     unless: tuple[str, ...] = ()  # none of these within `reach` words of the match
     reach: int = 3
+    across: bool = False  # the words may stand in neighbouring sentences ("I'm done. goodbye")
 
 
 def _rule(
@@ -112,9 +117,10 @@ def _rule(
     window: int = 6,
     unless: tuple[str, ...] = (),
     reach: int = 3,
+    across: bool = False,
 ) -> Rule:
     groups = tuple((n,) if isinstance(n, str) else n for n in needs)
-    return Rule(name, level, groups, window, unless, reach)
+    return Rule(name, level, groups, window, unless, reach, across)
 
 
 #: The rules, most of them danger. Each is explained in docs/safety.md.
@@ -165,7 +171,7 @@ RULES: Final = (
         unless=(*_BABY, "adult", "sibling", "body"),
     ),
     _rule("wish to die", DANGER, "wish", "death", unless=_BABY),
-    _rule("not wanting to live", DANGER, "neg", "live", window=4),
+    _rule("not wanting to live", DANGER, "neg", "live", window=6),
     _rule("not wanting to be alive", DANGER, "wish_not", "live", window=4),
     _rule("not wanting to be in the world", DANGER, "wish_not", "world", window=8),
     _rule("unsure about living", DANGER, "doubt", ("wish", "wish_not"), "live", window=6),
@@ -203,8 +209,16 @@ RULES: Final = (
     _rule("better off dead", DANGER, "better_off", "death", window=4),
     _rule("better off gone", DANGER, "better_off", "gone", window=2),
     _rule("a burden", DANGER, "burden", "i", unless=("wish_not", "refrain"), reach=4),
-    _rule("joining the dead", DANGER, "wish", "reunite", "death", window=10),
-    _rule("nobody would miss me", DANGER, "miss_me", "neg", window=4),
+    _rule("joining the dead", DANGER, "wish", "reunite", ("death", "death_other"), window=10),
+    _rule("nobody would miss me", DANGER, "miss_me", ("neg", "disown"), window=7),
+    _rule(
+        "nobody would notice",
+        DANGER,
+        "notice",
+        ("neg", "disown"),
+        ("without_me", "gone", "cease", "death"),
+        window=8,
+    ),
     _rule(
         "forgotten when gone",
         DANGER,
@@ -214,14 +228,148 @@ RULES: Final = (
     ),
     _rule("saying goodbye", DANGER, "goodbye"),
     _rule("a last goodbye", DANGER, "farewell", "final", window=8, unless=("thing", "joke")),
-    _rule("letters for when I am gone", DANGER, "letter", "final", window=8),
+    _rule("letters for when I am gone", DANGER, "letter", "final", window=14),
     _rule("putting affairs in order", DANGER, "settle"),
     _rule("how to die", DANGER, "how", "death", window=6, unless=_BABY),
+    _rule(
+        "sleeping a very long time", DANGER, "sleep", "long_time", "forever", window=14, across=True
+    ),
+    _rule(
+        "a goodbye after giving up",
+        DANGER,
+        "farewell",
+        "bare_done",
+        window=10,
+        unless=("soon", "brief", "joke", "thing"),
+        reach=6,
+        across=True,
+    ),
+    _rule(
+        "the only way out",
+        DANGER,
+        "only_way",
+        ("remove_self", "end", "death", "cease", "gone", "suicide"),
+        window=14,
+    ),
+    _rule("no way out", DANGER, "bare_no_way", unless=("joke", "thing", "sleep", "care"), reach=6),
+    _rule(
+        "no future",
+        DANGER,
+        "future",
+        "neg",
+        window=4,
+        unless=("task", "thing", "occasion"),
+        reach=10,
+    ),
+    _rule("another mother for the baby", DANGER, ("wish", "deserve", "better_off"), "other_mother"),
+    _rule(
+        "letters just in case",
+        DANGER,
+        "letter",
+        "just_in_case",
+        "addressee",
+        window=12,
+        unless=("care", "task", "thing"),
+    ),
+    _rule(
+        "the parent and the baby gone together",
+        DANGER,
+        "both_of_us",
+        ("gone", "cease", "death", "fall", "here", "peril", "lethal_place", "move"),
+        ("mercy", "better_off", "wish", "think", "ease"),
+        window=14,
+    ),
+    _rule(
+        "neither of us waking",
+        DANGER,
+        "both_of_us",
+        "wake",
+        "neg",
+        ("mercy", "better_off", "wish", "think"),
+        window=12,
+    ),
+    _rule(
+        "identifying with a suicide",
+        DANGER,
+        "same_way",
+        ("jump", "lethal_place", "suicide", "move"),
+        window=18,
+        unless=("joke",),
+    ),
     _rule("my time is up", DANGER, "time_up", unless=("brief", "task")),
     _rule("ending it all", DANGER, "end", "all", (*_INTENT, "ease", "almost")),
-    _rule("ending it tonight", DANGER, "end", "it", "now", window=5),
+    _rule("ending it tonight", DANGER, "end", "it", ("now", "later"), window=10),
+    _rule(
+        "deciding to end it",
+        DANGER,
+        "plan",
+        "end",
+        "it",
+        window=6,
+        unless=("adult", "thing", "care", "task"),
+        reach=4,
+    ),
+    _rule(
+        "a plan at a set time",
+        DANGER,
+        "do_it",
+        ("now", "later"),
+        window=3,
+        unless=("thing", "task", "care"),
+        reach=6,
+    ),
+    _rule("a date chosen", DANGER, "set_date", "i", window=4, unless=("occasion",), reach=6),
+    _rule("going, once someone is back", DANGER, "waiting", "bare_go", window=14),
+    _rule("ties undone, unexpected", DANGER, ("cleared", "settle"), "unexpected", window=14),
+    _rule("the baby handed on for good", DANGER, "without_me", "carer", "from_now", window=12),
+    _rule(
+        "what alone keeps me here",
+        DANGER,
+        "only_for",
+        ("end", "death", "suicide", "gone", "cease", "live", "jump", "move", "lethal_place"),
+        window=14,
+    ),
+    _rule("not afraid of dying", DANGER, "unafraid"),
+    _rule(
+        "not caring whether I live",
+        DANGER,
+        "indifferent",
+        ("wake", "live", "death", "survive"),
+        window=8,
+    ),
+    _rule("peace, and the way there", DANGER, "peace", "how_there", window=12),
+    _rule("better off with the insurance", DANGER, "insurance", "better_off", window=10),
+    _rule(
+        "waiting, for nothing named, until a time", DANGER, "bare_wait", ("now", "later"), window=8
+    ),
+    _rule(
+        "one's own funeral",
+        DANGER,
+        "funeral",
+        ("think", "dwell", "wish", "plan"),
+        window=8,
+        unless=("joke",),
+    ),
+    _rule(
+        "a decision kept quiet",
+        DANGER,
+        "reassure",
+        ("bare_plan", "bare_go", "set_date", "bare_how", "end"),
+        window=16,
+    ),
+    _rule("how, planned", DANGER, "bare_how"),
+    _rule("a plan, unnamed", DANGER, "bare_have_plan", "i", window=3, unless=("joke",), reach=6),
     _rule("knowing how I would do it", DANGER, "how_done", ("know", "plan", "think", "ready")),
-    _rule("cannot go on", DANGER, "cope", "neg", "anymore", window=5),
+    _rule(
+        "cannot go on",
+        DANGER,
+        "cope",
+        ("neg", "doubt"),
+        "anymore",
+        window=5,
+        unless=("care",),
+        reach=1,
+    ),  # "jag orkar inte amma så mycket längre" is about feeding
     _rule("cannot go on at all", DANGER, "go_on", "neg", window=3),
     # Losing control, threats, not being safe
     _rule("not safe", DANGER, "safe", "neg", "i", window=3, unless=("task",), reach=5),
@@ -244,26 +392,50 @@ RULES: Final = (
     _rule("losing control", DANGER, "control", ("i", "inside"), unless=("indulgence",), reach=8),
     _rule("something snapped", DANGER, "snapped"),
     _rule(
+        "shut away from the baby",
+        DANGER,
+        "acute",
+        ("harm", "act", "control", "mishap"),
+        window=20,
+        across=True,
+    ),
+    _rule(
         "about to do something terrible",
         METHOD,
         "rash",
         ("i", "intent"),
         window=8,
-        unless=("indulgence", "joke"),
+        unless=("indulgence", "joke", "example"),
         reach=8,
     ),
     # Methods named without the word suicide
-    _rule("method", METHOD, "move", "place", _METHOD_SIGNS, window=10),
+    _rule(
+        "method", METHOD, "move", "place", _METHOD_SIGNS, window=10, unless=("furniture", "swim")
+    ),
     _rule("a method made easy", METHOD, "lethal_place", "ease", window=10),
     _rule("a method worked out", METHOD, ("lethal_place", "garage"), "ready", window=10),
-    _rule("going under to stay", METHOD, "move", "stay_down", window=6),
+    _rule("going under to stay", METHOD, "move", "stay_down", window=10),
     _rule("a height tonight", METHOD, "lethal_place", "think", "now", window=6),
     _rule("fumes", DANGER, "fumes", "garage", window=10),
-    _rule("jumping", METHOD, "jump", (*_INTENT, "urge", "almost"), unless=_BABY),
-    _rule("crashing the car", METHOD, "crash", _INTENT),
-    _rule("gathering pills", DANGER, "pills", "hoard", unless=("care",), reach=6),
     _rule(
-        "pills at hand", DANGER, ("pills", "cord"), "ready", window=10, unless=("care",), reach=6
+        "jumping",
+        METHOD,
+        "jump",
+        (*_INTENT, "urge", "almost", "speak_of"),
+        unless=(*_BABY, "furniture"),
+    ),
+    _rule("crashing the car", METHOD, "crash", _INTENT),
+    _rule(
+        "gathering pills", DANGER, "pills", "hoard", window=8, unless=("care", "stored"), reach=6
+    ),
+    _rule(
+        "pills at hand",
+        DANGER,
+        ("pills", "cord"),
+        "ready",
+        window=10,
+        unless=("care", "stored"),
+        reach=6,
     ),
     _rule(
         "thinking about the pills",
@@ -272,31 +444,107 @@ RULES: Final = (
         ("dwell", "obsess"),
         "i",
         window=8,
-        unless=("care", "joke"),
+        unless=("care", "joke", "stored"),
         reach=8,
     ),
     _rule("cannot stop thinking of a place", METHOD, "lethal_place", "obsess", window=8),
+    _rule(
+        "standing at the edge of a height",
+        METHOD,
+        "lethal_place",
+        "at_edge",
+        window=14,
+        unless=("view",),
+        reach=10,
+    ),
+    _rule(
+        "drawn to a method",
+        METHOD,
+        "lure",
+        ("blade", "lethal_place", "pills", "cord", "method_emoji"),
+        window=8,
+        unless=("brief", "joke", "care", "adult"),
+        reach=8,
+    ),
+    _rule("a method in sight", METHOD, ("place", "lethal_place"), "ready", "ease", window=20),
+    _rule("thinking about the rope", DANGER, "cord", ("dwell", "obsess"), window=12),
+    _rule("a hook one cannot stop looking at", DANGER, "anchor", ("dwell", "obsess"), window=12),
+    _rule("circling a height", METHOD, "lethal_place", "circling", "habit", window=14),
+    _rule("sitting with a razor", DANGER, "razor", "sit_with", "i", window=8, unless=("chore",)),
+    _rule(
+        "sitting with all the pills",
+        DANGER,
+        "pills",
+        "all_pills",
+        ("sit_with", "carried"),
+        window=12,
+        unless=("care", "stored"),
+        reach=6,
+    ),
     _rule(
         "all the pills",
         DANGER,
         "pills",
         "all_pills",
-        (*_INTENT, "death", "now"),
+        (*_INTENT, "death", "now", "end"),
         window=8,
-        unless=("care",),
+        unless=("care", "stored"),
         reach=6,
     ),
     _rule(
-        "a lethal dose", DANGER, "pills", ("lethal", "death"), window=8, unless=("care",), reach=6
+        "a lethal dose",
+        DANGER,
+        "pills",
+        ("lethal", "death"),
+        window=8,
+        unless=("care", "stored"),
+        reach=6,
     ),
-    _rule("too many pills", DANGER, "pills", "how", "excess", window=8, unless=("care",), reach=6),
+    _rule(
+        "too many pills",
+        DANGER,
+        "pills",
+        "how",
+        "excess",
+        window=8,
+        unless=("care", "stored"),
+        reach=6,
+    ),
+    _rule(
+        "too many pills taken",
+        DANGER,
+        "pills",
+        "excess",
+        "took",
+        window=8,
+        unless=("care", "stored"),
+        reach=6,
+    ),
     _rule("cutting wrists", DANGER, "blade", "wrist"),
     _rule("hit by a vehicle", DANGER, "wish", "hit_me", window=8),
     _rule("hanging", DANGER, "rope"),
     _rule(
+        "a poison looked at",
+        DANGER,
+        "poison_item",
+        ("eye", "obsess", "dwell", "wish", "plan", "lure"),
+        window=8,
+        unless=("clean",),
+    ),
+    _rule(
+        "a blade on oneself, reported",
+        DANGER,
+        "blade",
+        ("on_themself", "use_on"),
+        "on_themself",
+        window=20,
+    ),
+    _rule("a hanging tried", DANGER, "ligature", "anchor", "tie", window=10),
+    _rule(
         "stones in one's pockets", DANGER, "stones", "pockets", window=5, unless=("theirs", *_BABY)
     ),
     _rule("wanting to act on the thoughts", DANGER, "unbothered", "wish", window=10),
+    _rule("wanting to do worse", DANGER, "wish", "worse", window=4),
     _rule("a method in emoji", METHOD, "method_emoji", (*_INTENT, "habit", "now", "all_pills")),
     # Taking the baby along, or leaving the baby somewhere safe first
     _rule(
@@ -311,15 +559,15 @@ RULES: Final = (
     ),
     # Postpartum psychosis
     _rule("hearing voices", DANGER, "voices", "perceive", unless=("hypothetical",), reach=4),
-    _rule("called by name", DANGER, "called", ("not_there", "sleep", "voices"), window=8),
-    _rule("seeing things", DANGER, "not_there", "perceive", "figure", window=10),
+    _rule("called by name", DANGER, "called", ("not_there", "sleep", "voices"), window=10),
+    _rule("seeing things", DANGER, "not_there", "perceive", "figure", window=14),
     _rule(
         "odd belief",
         DANGER,
         "belief",
         (*_BABY, "odd_agent", "omen"),
         window=8,
-        unless=("joke", "resemblance"),
+        unless=("joke", "resemblance", "report"),
         reach=8,
     ),
     _rule("thoughts read or controlled", DANGER, "mind_control", unless=("joke",), reach=8),
@@ -339,7 +587,7 @@ RULES: Final = (
         "told what to do",
         DANGER,
         "orders",
-        ("omen", "voices", "divine"),
+        ("omen", "voices", "divine", "odd_agent"),
         window=8,
         unless=("joke",),
     ),
@@ -356,6 +604,7 @@ RULES: Final = (
     ),
     _rule("surroundings alive", DANGER, "surroundings", "alive", window=2, unless=("joke", *_BABY)),
     _rule("plotted against", DANGER, "plot", unless=("joke",), reach=6),
+    _rule("the baby taken by a plot", DANGER, "take_away", "conspire", window=14, unless=("joke",)),
     _rule(
         "no sleep for days",
         DANGER,
@@ -373,8 +622,12 @@ RULES: Final = (
         unless=("partial", "baby_noun", "care", "task"),
         reach=5,
     ),
-    _rule("sleepless and strange", DANGER, ("sleep", "awake"), "days", _ODD, window=14),
-    _rule("losing touch with reality", DANGER, "lost_reality", "neg", window=5),
+    _rule("sleepless and strange", DANGER, "awake", "days", _ODD, window=14),
+    _rule("no sleep and strange", DANGER, "sleep", "neg", "days", _ODD, window=14),
+    _rule("losing touch with reality", DANGER, "lost_reality", "neg", window=6),
+    _rule("not knowing where one is", DANGER, "lost_where", ("neg", "ask", "doubt"), window=6),
+    _rule("lost in time and place", DANGER, "lost_time", ("lost_reality", "lost_where"), window=20),
+    _rule("something put in", DANGER, "spiked", "odd_agent", window=8, unless=("joke", "report")),
     # Harm to the baby: danger or an unwanted thought, read from the words around it
     _rule("harm to the baby", BABY, "harm", ("baby", "you"), _AGENT, unless=("report",), reach=6),
     _rule(
@@ -387,11 +640,28 @@ RULES: Final = (
         "drop",
         _BABY,
         (*_INTENT, *_PICTURED, "accident", "anger"),
-        window=10,
+        window=16,
         unless=("handover",),
     ),
     _rule("the baby falling", BABY, "fall", _BABY, ("thought", *_WANTED_WORDS), window=8),
     _rule("the baby dying", BABY, "death", _BABY, ("wish", *_PICTURED)),
+    _rule(
+        "leaving the baby in danger",
+        BABY,
+        "leave",
+        _BABY,
+        "peril",
+        ("wish", "urge", "walk_away", "think", "thought", "plan", "on_purpose"),
+        window=12,
+    ),
+    _rule(
+        "a blow meant for the baby",
+        BABY,
+        "displaced",
+        ("wish", "think"),
+        ("act", "did", "harm", "lash_out"),
+        window=16,
+    ),
     # Unwanted thoughts named as such
     _rule("intrusive thoughts", UNWANTED, "intrusive"),
     _rule("dark thoughts", UNWANTED, "thought", "dark", window=3),
@@ -453,16 +723,24 @@ def _aim_harm(words: list[Token]) -> None:
     bottle"). Aimed at a body part, it is aimed at whoever owns the body: the baby after his,
     her, hans, hennes ("snipping her finger"); otherwise the parent, which is self-harm only
     ("burn my arm", "bränner armen"). Done by an older sibling ("my toddler keeps hitting
-    the baby"), it is not the parent's act. A death after a thing or a grown-up ("my phone
-    died", "mormor dog") is not the parent's.
+    the baby", "my eldest is jealous, she pinches the baby") or by a thing just before it
+    ("her jabs hurt her", "the baby blues hit"), it is not the parent's act. A death after a
+    thing or a grown-up ("my phone died", "mormor dog", "mum passed away") is not the parent's.
+    Breaking or twisting is harm only when aimed at a body part ("break his arm").
     """
+    elsewhere: set[int] = set()  # death words found to be someone else's
     for i, token in enumerate(words):
         if "body" in token.concepts and _owned_by_baby(words, i):
             token.concepts.add("baby")
+        if "breaks" in token.concepts and _by_the_parent(words, i):
+            j = _target(words, i)  # "break his arm" is harm, "break the news" is not
+            if j is not None and "body" in words[j].concepts:
+                token.concepts.add("harm")
         if token.concepts.intersection(_HARM_WORDS):
             j = _target(words, i)
             target = words[j].concepts if j is not None else set()
-            if target & _NOT_THE_BABY:
+            brought = "act" in token.concepts and j is not None and _brought_on_baby(words, j)
+            if target & _NOT_THE_BABY and not brought:
                 token.concepts.difference_update(_HARM_WORDS)
             elif j is not None and "body" in target:
                 if _owned_by_baby(words, j):
@@ -473,10 +751,14 @@ def _aim_harm(words: list[Token]) -> None:
                     token.concepts.add("selfharm_body" if meant else "act_on_self")
                     if "skin" in token.concepts:
                         token.concepts.add("skin_body")
-            if _done_by_sibling(words, i):
+            if _done_by_another(words, i):
                 token.concepts.difference_update(_HARM_TO_OTHERS)
-        if "death" in token.concepts and _aimed_elsewhere(words, i, -1):
+        if "death" in token.concepts and (
+            _aimed_elsewhere(words, i, -1) or (i > 0 and i - 1 in elsewhere)
+        ):  # the rest of a phrase goes with its first word: "mum passed away"
             token.concepts.discard("death")
+            token.concepts.add("death_other")
+            elsewhere.add(i)
 
 
 def _target(words: list[Token], i: int) -> int | None:
@@ -507,28 +789,92 @@ def _aimed_elsewhere(words: list[Token], i: int, step: int) -> bool:
     return False
 
 
+def _brought_on_baby(words: list[Token], thing: int) -> bool:
+    """Whether the thing at word `thing` is brought down on the baby by a rough act ("slamming
+    the car door on her fingers", "smälla igen bildörren på hennes fingrar")."""
+    clause = words[thing].clause
+    after = [t for t in words[thing + 1 : thing + 6] if t.clause == clause]
+    for k, t in enumerate(after[:3]):
+        if "onto" in t.concepts:
+            return any(
+                u.concepts.intersection(_BABY) or "theirs" in u.concepts
+                for u in after[k + 1 : k + 3]
+            )
+    return False
+
+
 def _owned_by_baby(words: list[Token], body: int) -> bool:
-    """Whether the body part at word `body` follows his, her, hans or hennes."""
-    if body == 0:
-        return False
-    before = words[body - 1]
-    return "theirs" in before.concepts and before.clause == words[body].clause
+    """Whether the body part at word `body` follows his, her, hans or hennes, or is followed
+    by Swedish "på" and the baby ("armen på honom")."""
+    clause = words[body].clause
+    before = words[body - 1] if body > 0 else None
+    if before is not None and "theirs" in before.concepts and before.clause == clause:
+        return True
+    after = words[body + 1 : body + 3]
+    return (
+        len(after) == 2
+        and all(t.clause == clause for t in after)
+        and "owner_of" in after[0].concepts
+        and bool(after[1].concepts.intersection(_BABY))
+    )
 
 
-def _done_by_sibling(words: list[Token], i: int) -> bool:
+def _by_the_parent(words: list[Token], i: int) -> bool:
+    """Whether the nearest subject before word i in its clause is the parent ("I'll break his
+    arm"), not the baby ("he'll break his arm on the trampoline")."""
     clause = words[i].clause
-    return any(t.clause == clause and "sibling" in t.concepts for t in words[max(0, i - 3) : i])
+    for j in range(i - 1, max(-1, i - _SUBJECT_REACH - 1), -1):
+        if words[j].clause != clause:
+            return False
+        if "i" in words[j].concepts:
+            return True
+        if words[j].concepts & {"baby_subject", "adult", "sibling"}:
+            return False
+    return False
+
+
+#: How far back the subject of an act is looked for in its sentence.
+_SUBJECT_REACH: Final = 10
+
+
+def _done_by_another(words: list[Token], i: int) -> bool:
+    """Whether an older sibling is the subject of the act at word i, with no "I" between
+    ("my eldest is so jealous, she pinches the baby"), or a thing stands just before it
+    ("her jabs hurt her")."""
+    sentence = words[i].sentence
+    just_before = True
+    for j in range(i - 1, max(-1, i - _SUBJECT_REACH - 1), -1):
+        concepts = words[j].concepts
+        if words[j].sentence != sentence or "i" in concepts:
+            return False
+        if "sibling" in concepts or (just_before and "thing" in concepts):
+            return True
+        just_before = just_before and "filler" in concepts
+    return False
 
 
 def _read_neighbours(words: list[Token]) -> None:
     """Read words by their neighbours in the clause.
 
-    A negated wish is no wish; a negation just before a harm word means refraining; a deed
+    A decision, a plan of how or a going with nothing named after it in the clause ("I've
+    decided.", "planerat hur jag ska göra", "made up my mind to go") is bare: what it is about
+    is left unsaid. Letting go with nothing after it, and no baby in the sentence ("I think
+    about just letting go"), is giving up on living.
+    A negated wish is no wish, nor one disowned ("it's not that I want to"); a negation
+    just before a harm word means refraining; a deed
     after "what if" is imagined, not done; a harm word followed by oneself ("skära mig",
     "hurt myself") is self-harm, and cutting or burning with nothing after it but "again"
     ("I've been cutting again") is too.
     """
+    unsaid_after = _unsaid_after(words)
+    with_baby = {t.sentence for t in words if t.concepts.intersection(_BABY)}
     for i, token in enumerate(words):
+        if unsaid_after[i]:
+            for concept, bare in _BARE.items():
+                if concept in token.concepts:
+                    token.concepts.add(bare)
+            if "let_go" in token.concepts and token.sentence not in with_baby:
+                token.concepts.add("cease")
         if "selfharm" in token.concepts:
             after = _object_of(words, i)
             if after is not None and "reflexive" in after.concepts:
@@ -542,11 +888,80 @@ def _read_neighbours(words: list[Token]) -> None:
         if "wish" in token.concepts and (
             _negation_before(words, i, 3, only_adverbs=True)
             or _negated(words, i, 0, 2, "neg_after")
+            or _negated_after_subject(words, i)
+            or _negated(words, i, 4, 0, "disown")
         ):
             token.concepts.discard("wish")
-            token.concepts.add("wish_not")
+            if not _wanted_by_another(words, i):  # "när hon inte vill äta" is the baby's
+                token.concepts.add("wish_not")
         if token.concepts.intersection(("harm", "act", "drop")) and _negation_before(words, i, 4):
             token.concepts.add("refrain")
+
+
+#: A decision, a plan of how, a going, being done, no way out: bare when nothing is named
+#: after them ("I'm done.", but not "I'm done with expressing").
+_BARE: Final = {
+    "plan": "bare_plan",
+    "plan_how": "bare_how",
+    "vanish": "bare_go",
+    "done": "bare_done",
+    "no_way": "bare_no_way",
+    "dye": "death",  # "i wnat to dye", not "dye my hair"
+    "happen": "do_it",  # "it's happening this weekend", not "something will happen to him"
+    "have_plan": "bare_have_plan",  # "I have a plan.", not "I have a plan for the weekend"
+    "wait_bare": "bare_wait",  # "wait until everyone's asleep tonight", not "... and eat"
+}
+#: What may follow a bare decision: the rest of its phrase, little words, "I'll do it".
+_UNSAID: Final = frozenset(
+    {"plan", "plan_how", "vanish", "done", "no_way", "happen", "have_plan", "wait_bare"}
+    | {"filler", "i"}
+    | {"intent", "adverb"}
+    | {"do_verb", "it", "all", "now", "later", "brief", "days", "waiting", "until"}
+)
+
+
+#: A time said after a bare word leaves it bare, whatever else its words carry ("until
+#: everyone's asleep tonight").
+_WHEN: Final = frozenset({"now", "later"})
+
+
+def _unsaid_after(words: list[Token]) -> list[bool]:
+    """For each word, whether nothing but little words follows it in its clause ("I've
+    decided."), or before a condition ("tonight if nobody comes"): one pass from the end, so
+    a long clause costs no more than its length."""
+    out = [True] * len(words)
+    for i in range(len(words) - 2, -1, -1):
+        after = words[i + 1]
+        if after.clause == words[i].clause and "cond" not in after.concepts:
+            little = after.concepts <= _UNSAID or bool(after.concepts & _WHEN)
+            out[i] = bool(after.concepts) and little and out[i + 1]
+    return out
+
+
+def _wanted_by_another(words: list[Token], i: int) -> bool:
+    """Whether the subject just before a negated wish is the baby or another grown-up ("when
+    she won't feed", "när hon inte vill äta"), not the parent."""
+    clause = words[i].clause
+    for t in words[max(0, i - 3) : i][::-1]:
+        if t.clause != clause or "i" in t.concepts:
+            return False
+        if t.concepts & {"baby_subject", "adult", "sibling"}:
+            return True
+    return False
+
+
+def _negated_after_subject(words: list[Token], i: int) -> bool:
+    """Whether a Swedish negation follows the wish past its subject and adverbs ("det vill
+    jag ju inte")."""
+    clause = words[i].clause
+    for t in words[i + 1 : i + 4]:
+        if t.clause != clause:
+            return False
+        if "neg_after" in t.concepts:
+            return True
+        if not t.concepts & {"i", "adverb"}:
+            return False
+    return False
 
 
 def _negated(words: list[Token], i: int, before: int, after: int, by: str = "neg") -> bool:
@@ -608,6 +1023,7 @@ def _matches(words: list[Token]) -> Iterable[tuple[Rule, int, int]]:
     brings a concept, only the rules that need it are checked, each against those places.
     """
     last: dict[str, int] = {}
+    anywhere: dict[str, int] = {}  # not cleared at a sentence end: for rules `across`
     sentence = -1
     fired: set[int] = set()
     for p, token in enumerate(words):
@@ -617,12 +1033,12 @@ def _matches(words: list[Token]) -> Iterable[tuple[Rule, int, int]]:
         if not token.concepts:
             continue
         for concept in token.concepts:
-            last[concept] = p
+            last[concept] = anywhere[concept] = p
         for number in _candidates(frozenset(token.concepts)):
             if number in fired:
                 continue
             rule = RULES[number]
-            lo = _earliest(rule, last, p)
+            lo = _earliest(rule, anywhere if rule.across else last, p)
             if lo is not None and not _blocked(rule, words, lo, p):
                 fired.add(number)
                 yield rule, lo, p
@@ -648,9 +1064,9 @@ def _earliest(rule: Rule, last: dict[str, int], p: int) -> int | None:
 def _blocked(rule: Rule, words: list[Token], lo: int, hi: int) -> bool:
     if not rule.unless:
         return False
-    sentence = words[hi].sentence
+    sentences = range(words[lo].sentence, words[hi].sentence + 1)
     near = words[max(0, lo - rule.reach) : hi + rule.reach + 1]
-    return any(t.sentence == sentence and t.concepts.intersection(rule.unless) for t in near)
+    return any(t.sentence in sentences and t.concepts.intersection(rule.unless) for t in near)
 
 
 def _finding(rule: Rule, words: list[Token], lo: int, hi: int) -> Finding:
@@ -673,19 +1089,46 @@ def _around(words: list[Token], lo: int, hi: int) -> set[str]:
 
 
 def _baby_near(words: list[Token], lo: int, hi: int) -> bool:
-    """Whether the baby is in the method itself or just after it ("with him in it")."""
+    """Whether the baby is in the method itself or just after it ("with him in it"); not
+    when the baby is only the subject of a time clause ("while she slept", "medan hon sov")."""
     sentence = words[hi].sentence
-    return any(
-        t.sentence == sentence and t.concepts.intersection(_BABY) for t in words[lo : hi + 5]
-    )
+    for k in range(lo, min(hi + 5, len(words))):
+        t = words[k]
+        if t.sentence != sentence or not t.concepts.intersection(_BABY):
+            continue
+        timed = k > 0 and "while" in words[k - 1].concepts and "baby_subject" in t.concepts
+        if not timed:
+            return True
+    return False
+
+
+def _framing_before(words: list[Token], hi: int) -> set[str]:
+    """Picturing or weighing words anywhere in the sentence before a match, or just after it:
+    a scene opened early ("sudden thoughts of heating his bottle ... and burning him") frames
+    the whole of it."""
+    sentence = words[hi].sentence
+    found: set[str] = set()
+    for t in words[hi : hi + _REACH + 1]:
+        if t.sentence == sentence:
+            found |= t.concepts & {"thought", "dwell"}
+    j = hi - 1
+    while j >= 0 and words[j].sentence == sentence:
+        found |= words[j].concepts & {"thought", "dwell"}
+        j -= 1
+    return found
 
 
 def _baby_level(rule: Rule, words: list[Token], lo: int, hi: int) -> str:
     around = _around(words, lo, hi)
     accidental = rule.needs[0] in (("drop",), ("fall",), ("death",))
     strong = _WANTED if accidental else _STRONG
-    if "thought" in around:  # a pictured scene: what happens inside it is not intent
+    scene = _framing_before(words, hi)
+    if "dwell" in scene:  # "thinking about hurting her on purpose" weighs the act
+        pass
+    elif "thought" in scene:  # a pictured scene: what happens inside it is not intent
         strong = strong - _PICTURED_ONLY
+    elif "fear" in around and "did" not in around:  # "scared I'll drop him on purpose"
+        strong = strong - {"on_purpose"}
     if around & strong:
         return DANGER
     framing = _FRAMING | {"think"} if accidental else _FRAMING

@@ -171,6 +171,39 @@ def test_everyday_words_near_crisis_words_are_not_alarms(text: str) -> None:
     assert detect_crisis(text) is None, explain(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        # bare words: what a decision or a goodbye is about is left unsaid...
+        ("no one needs to worry, I've decided", "danger"),
+        ("can't do this. i'm done. goodbye x", "danger"),
+        ("jag har planerat hur jag ska göra", "danger"),
+        ("det blir i helgen, jag har bestämt mig", "danger"),
+        # ...or named, and everyday
+        ("don't worry about me, I've decided to take the job", None),
+        ("I'm done with expressing, goodbye pump!", None),
+        ("det blir pizza i helgen", None),
+        # a figure of speech yields to a longer phrase starting at the same word
+        ("enda vägen ut är att ta bort mig själv", "danger"),
+        ("kan du ta bort den", None),
+        # who does the act: an older sibling further back, a thing just before it
+        ("my eldest is so jealous, she pinches the baby", None),
+        ("her jabs hurt her and she cried", None),
+        # a baby who is only the time of a method is not in it
+        ("tänkte på att hoppa från balkongen medan hon sov", "danger"),
+        # a disowned wish, and a scene opened early in the sentence
+        ("it's not that I want to hurt him, the thoughts just come", "unwanted_thoughts"),
+        (
+            "I get sudden thoughts of heating his bottle too hot on purpose and burning him",
+            "unwanted_thoughts",
+        ),
+        ("I keep thinking about hurting her on purpose", "danger"),
+    ],
+)
+def test_round_three_readings(text: str, level: str | None) -> None:
+    assert detect_crisis(text) == level, explain(text)
+
+
 def test_explain_says_which_rule_fired_and_on_which_words() -> None:
     (finding,) = [f for f in explain("nu orkar jag inte mer") if f.rule == "cannot go on"]
     assert finding.level == "danger"
@@ -204,16 +237,19 @@ def test_every_concept_a_rule_needs_is_in_the_lexicons_and_every_concept_is_used
     in_lexicons = set(_lexicon("en")["concepts"]) | set(_lexicon("sv")["concepts"])
     # Concepts the code derives from neighbours (see flows.safety._read_negation).
     derived = {"wish_not", "refrain", "selfharm_self", "selfharm_me", "selfharm_body", "skin_bare"}
-    derived |= {"skin_body", "act_on_self"}
+    derived |= {"skin_body", "act_on_self", "death_other", "bare_plan", "bare_how", "bare_go"}
+    derived |= {"bare_done", "bare_no_way", "bare_have_plan", "bare_wait"}
     # Concepts read by the code itself rather than a rule.
     read_by_code = {"thing", "adult", "filler", "reflexive", "me_obj", "hypothetical", "selfharm"}
     read_by_code |= {"neg_after", "instrument", "body", "theirs", "sibling", "skin", "it", "adverb"}
+    read_by_code |= {"while", "owner_of", "disown", "breaks", "plan_how", "do_verb", "let_go"}
+    read_by_code |= {"done", "no_way", "dye", "happen", "cond", "have_plan", "wait_bare", "onto"}
     used = {c for rule in RULES for group in rule.needs for c in group}
     used |= {c for rule in RULES for c in rule.unless}
     assert used - derived <= in_lexicons
     framing_and_intent = {"fear", "thought", "intrusive", "accident", "dark", "mishap"}
     framing_and_intent |= {"wish", "plan", "on_purpose", "did", "almost", "control", "never"}
-    framing_and_intent |= {"no_promise"}
+    framing_and_intent |= {"no_promise", "capable", "acute"}
     assert in_lexicons <= used | read_by_code | framing_and_intent
 
 
@@ -249,6 +285,9 @@ ODD_TEXTS = {
     "apostrophes": "'" * 4000,
     "sentences": "i want. " * 500,
     "mixed": "jag vill inte skada honom men what if i drop her, " * 80,
+    "bare decisions": "I've decided to go " * 400,
+    "letting go": "letting go with the baby near " * 200,
+    "one long sentence": "she said if it wasn't for the baby I'd be done and " * 120,
 }
 
 
