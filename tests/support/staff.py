@@ -235,6 +235,20 @@ def user_ids(intakes: Sequence[Intake]) -> list[int]:
     return [1000 + number for number in range(1, len(intakes) + 1)]
 
 
+#: Headless Chromium as this machine runs it for tests: no sandbox (root), no GPU, and none of
+#: the background connections a closed network would refuse.
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+
+
 def debian_tool(command: str, package: str) -> str:
     """A program from a Debian package, installed with apt-get if missing.
 

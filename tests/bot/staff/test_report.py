@@ -29,17 +29,17 @@ from bot.staff.report import (
     render_html,
 )
 from bot.staff.selection import Selection, StaffData, load
-from tests.support.staff import FREE_TEXT_WORDS, Intake, debian_tool, demo_intakes, fill
+from tests.support.staff import (
+    CHROMIUM_FLAGS,
+    FREE_TEXT_WORDS,
+    Intake,
+    debian_tool,
+    demo_intakes,
+    fill,
+)
 
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
+REPORT_FLAGS = (
+    *CHROMIUM_FLAGS,
     "--hide-scrollbars",
     # Every request goes to a dead proxy: a report that needed the network would show it.
     "--proxy-server=http://127.0.0.1:9",
@@ -55,7 +55,7 @@ def screenshot(browser: str, page: Path, png: Path, size: tuple[int, int]) -> No
         subprocess.run(
             [
                 browser,
-                *CHROMIUM_FLAGS,
+                *REPORT_FLAGS,
                 f"--user-data-dir={profile}",
                 f"--screenshot={png.resolve()}",
                 f"--window-size={size[0]},{size[1]}",

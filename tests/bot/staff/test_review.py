@@ -35,7 +35,7 @@ from flows.questions import PROGRESS_STEPS
 from storage.audit import accesses, audit_path, open_audit
 from storage.dates import iso_week
 from storage.staff import create_staff_copy, iso_week_sql
-from tests.support.staff import FREE_TEXT_WORDS, STANDARD, Intake, debian_tool, fill
+from tests.support.staff import CHROMIUM_FLAGS, FREE_TEXT_WORDS, STANDARD, Intake, debian_tool, fill
 
 PASSWORDS = {"anna.b": "violet harbour kettle 42", "bert": "seven quiet lanterns drift"}
 #: Full-strength hashes (the minimum the command accepts); made once for the module.
@@ -173,19 +173,9 @@ def test_an_anonymous_visitor_gets_the_login_page_everywhere(server: str) -> Non
 
 def test_a_real_browser_opening_the_address_sees_the_login_form(server: str) -> None:
     chromium = debian_tool("chromium", "chromium")
-    flags = (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-    )
     with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile:
         dom = subprocess.run(
-            [chromium, *flags, f"--user-data-dir={profile}", "--dump-dom", server + "/"],
+            [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--dump-dom", server + "/"],
             capture_output=True, text=True, check=True, timeout=120,
         ).stdout  # fmt: skip
     assert 'action="/-/login"' in dom or LOGIN_FORM in dom
