@@ -8,23 +8,43 @@ declined, stopped, erased), it is held in memory only (`TransientConversations`)
 one only as far as its last screen needs; a restart of the process forgets it, and the parent
 simply starts again. A saved session is on disk before the replies are returned, so a reply
 the parent sees always belongs to an answer that is already stored.
+
+With a renderer (the Telegram adapter's), the replies of a saved conversation's step are also
+written to the outbox in the same transaction, and stay there until the adapter says they
+were delivered (`delivered`). A parent's next input first settles an undelivered step: if
+they never saw it, the input is applied to what they did see (docs/delivery.md).
 """
 
 from __future__ import annotations
 
+import json
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
+from typing import Any
 
 import sqlite_utils
 
 import storage
 from flows.engine import Engine
-from flows.model import Conversation, Input, Reply, Step
+from flows.model import Conversation, Input, Reply, Step, Tap
 from flows.questions import CONSENTED_STATES, FINAL_STATES
 from flows.record import intake_record
-from flows.texts import render
+from flows.texts import render as render_text
+
+#: Turns a step's replies (and the revision their buttons carry) into the adapter's messages:
+#: plain JSON data, so that they can wait in the outbox.
+Render = Callable[[Sequence[Reply], int], list[dict[str, Any]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """What an input shows about what the parent had on screen, to settle an undelivered step."""
+
+    revision: int | None = None  # a tap: the revision its keyboard was drawn for
+    message: int = 0  # the highest message number the adapter knows in the chat, this one's too
+    delivered: bool | None = None  # the adapter looked (`Outcome.unsettled`): did it arrive?
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +54,14 @@ class Outcome:
     replies: tuple[Reply, ...]
     conversation: Conversation
     saved: bool  # True when the conversation is stored on disk (after consent, before the end)
+    pseudonym: str = ""
+    #: With a renderer: the messages to deliver now, an undelivered step's first.
+    messages: tuple[dict[str, Any], ...] = ()
+    #: The messages wait in the outbox: tell `delivered` once they are out.
+    kept: bool = False
+    #: Nothing was stepped: an undelivered step may or may not have reached the parent, and
+    #: the adapter must find out (and call again with `Seen.delivered`).
+    unsettled: storage.Pending | None = None
 
 
 class TransientConversations:
@@ -96,49 +124,132 @@ class IntakeService:
         secret: str,
         retention: storage.RetentionSettings | None = None,
         transient: TransientConversations | None = None,
+        *,
+        previous_secret: str | None = None,
     ) -> None:
         self.db = db
         self.engine = engine
         self.secret = secret
+        self.key = storage.key_fingerprint(secret)
+        #: The key before the last rotation: parents found under it move to the current key.
+        self.previous_secret = previous_secret or None
         self.retention = retention or storage.RetentionSettings()
         self.transient = transient or TransientConversations()
         #: True while deleted data may still be in the write-ahead log (a reader held it).
         self.wal_pending = False
+        #: Outbox rows known delivered, deleted with the next write (`flush_delivered`).
+        self._delivered: set[str] = set()
+        #: Outbox rows known not to have reached the parent (the Bot API refused or was not
+        #: reached); bounded, as a parent who blocked the bot never settles theirs.
+        self._unsent: OrderedDict[str, None] = OrderedDict()
+        if self.previous_secret is None:
+            storage.stamp_keys(db, self.key)
 
     def pseudonym(self, user_id: int) -> str:
         return storage.pseudonym_for(user_id, self.secret)
+
+    def previous_pseudonym(self, user_id: int) -> str | None:
+        if self.previous_secret is None:
+            return None
+        return storage.pseudonym_for(user_id, self.previous_secret)
 
     def conversation(self, pseudonym: str, lang: str = "en") -> Conversation:
         """The parent's conversation (held in memory or saved), or a new one in their language."""
         return self._load(pseudonym, lang)[0]
 
     def handle(
-        self, user_id: int, event: Input, *, lang: str = "en", names: Sequence[str] = ()
+        self,
+        user_id: int,
+        event: Input,
+        *,
+        lang: str = "en",
+        names: Sequence[str] = (),
+        seen: Seen | None = None,
+        render: Render | None = None,
     ) -> Outcome:
         """Step the parent's conversation with one input and store what it asks for.
 
         ``names`` is everything the adapter knows that names the parent (for Telegram: first
         and last name, username with and without @, the numeric id): scrubbed from any free
-        text stored, in the session and in the intake record.
+        text stored, in the session and in the intake record. With ``render``, the replies of
+        a saved conversation wait in the outbox until `delivered`; ``seen`` is what the input
+        shows about what the parent has on screen.
         """
+        seen = seen or Seen()
         pseudonym = self.pseudonym(user_id)
-        conv, on_disk = self._load(pseudonym, lang)
-        return self.apply(pseudonym, self.engine.handle(conv, event), names, on_disk=on_disk)
+        conv, on_disk = self._load(pseudonym, lang, user_id)
+        previous = self.previous_pseudonym(user_id)
+        if render is None:
+            step = self.engine.handle(conv, event)
+            return self.apply(pseudonym, step, names, on_disk=on_disk, previous=previous)
+        pending = storage.load_outbox(self.db, pseudonym)
+        shown: str | None = None  # the screen the parent last saw, when it was not `conv`
+        first: list[dict[str, Any]] = []
+        if pending is not None:
+            arrived = self._arrived(pseudonym, pending, event, seen)
+            if arrived is None:
+                return Outcome((), conv, on_disk, pseudonym, unsettled=pending)
+            if arrived:
+                self._delivered.add(pseudonym)
+            elif pending.shown is not None:
+                # The parent never saw the step: this input answers what they did see.
+                shown = pending.shown
+                before = Conversation.from_json(pending.shown)
+                conv = replace(before, furthest=max(before.furthest, conv.furthest))
+            else:
+                # The end of a conversation never arrived: it goes first, and a tap on the
+                # screen before it means nothing now.
+                first = json.loads(pending.messages)
+                if isinstance(event, Tap):
+                    self._unsent.pop(pseudonym, None)
+                    return Outcome((), conv, on_disk, pseudonym, tuple(first), kept=True)
+        step = self.engine.handle(conv, event)
+        outcome = self.apply(
+            pseudonym,
+            step,
+            names,
+            on_disk=on_disk,
+            render=render,
+            before=conv,
+            shown=shown,
+            seen=seen,
+            previous=previous,
+        )
+        if first:
+            return replace(outcome, messages=(*first, *outcome.messages), kept=True)
+        return outcome
 
     def apply(
-        self, pseudonym: str, step: Step, names: Sequence[str] = (), *, on_disk: bool = False
+        self,
+        pseudonym: str,
+        step: Step,
+        names: Sequence[str] = (),
+        *,
+        on_disk: bool = False,
+        render: Render | None = None,
+        before: Conversation | None = None,
+        shown: str | None = None,
+        seen: Seen | None = None,
+        previous: str | None = None,
     ) -> Outcome:
         """Carry out a step's effects, then keep the conversation on disk or in memory.
 
         ``on_disk``: the conversation stepped was loaded from a saved session, which must go
-        if the conversation no longer belongs on disk.
+        if the conversation no longer belongs on disk. With ``render``, a saved conversation's
+        replies (and a completed one's) are written to the outbox in the same transaction,
+        with what the parent last saw: ``shown`` (JSON) if given, else ``before``, the
+        conversation stepped. ``previous`` is the parent's pseudonym under the previous key,
+        which erasure also reaches.
         """
         conv = step.conversation
         replies = list(step.replies)
         kinds = {effect.kind for effect in step.effects}
         erase = "erase" in kinds
         keep = not kinds & {"erase", "discard"} and belongs_on_disk(conv)
+        outbox = render is not None and (keep or ("complete" in kinds and on_disk))
+        marks = self._delivered - {pseudonym}
         with self.db.atomic():
+            storage.delete_outbox(self.db, marks)
             for effect in step.effects:
                 if effect.kind == "progress":
                     storage.count_progress(self.db, effect.value, conv.clinic)
@@ -151,18 +262,37 @@ class IntakeService:
                         link_days=self.retention.link_days,
                     )
             if erase:
-                erased = storage.erase(self.db, pseudonym)
-                report = render(
-                    conv.lang, "delete.report", sessions=erased.sessions, intakes=erased.intakes
+                erased = [storage.erase(self.db, p) for p in (pseudonym, previous) if p]
+                report = render_text(
+                    conv.lang,
+                    "delete.report",
+                    sessions=sum(e.sessions for e in erased),
+                    intakes=sum(e.intakes for e in erased),
                 )
                 replies.append(Reply("delete.report", report))
             elif keep:
                 conv = scrubbed(conv, names)
-                storage.save_session(self.db, pseudonym, conv.to_json())
+                storage.save_session(self.db, pseudonym, conv.to_json(), key=self.key)
             elif on_disk:
                 # Completed, stopped, started over or declined: the saved answers (and free
                 # text) go, so nothing under the pseudonym matches an intake.
                 storage.delete_session(self.db, pseudonym)
+            if outbox:
+                assert render is not None
+                stored = render(on_disk_replies(step, names), conv.revision)
+                storage.save_outbox(
+                    self.db,
+                    pseudonym,
+                    key=self.key,
+                    revision=conv.revision,
+                    messages=json.dumps(stored, ensure_ascii=False, separators=(",", ":")),
+                    shown=None if not keep else shown or before_json(before, names),
+                    last_message=(seen or Seen()).message,
+                )
+            elif render is not None and not erase:
+                storage.delete_outbox(self.db, [pseudonym])
+        self._delivered -= marks | {pseudonym}
+        self._unsent.pop(pseudonym, None)
         if erase or keep:
             self.transient.forget(pseudonym)
         else:
@@ -174,7 +304,62 @@ class IntakeService:
         discarded = on_disk and not keep and "complete" not in kinds
         if erase or discarded or self.wal_pending:
             self.flush_wal()
-        return Outcome(tuple(replies), conv, saved=keep)
+        messages = tuple(render(replies, conv.revision)) if render is not None else ()
+        return Outcome(tuple(replies), conv, keep, pseudonym, messages, kept=outbox)
+
+    # ---- delivery
+
+    def delivered(self, pseudonym: str) -> None:
+        """The outbox row of this parent reached Telegram: it goes with the next write."""
+        self._delivered.add(pseudonym)
+        self._unsent.pop(pseudonym, None)
+
+    def unsent(self, pseudonym: str) -> None:
+        """The outbox row of this parent provably did not reach Telegram."""
+        self._unsent[pseudonym] = None
+        self._unsent.move_to_end(pseudonym)
+        while len(self._unsent) > self.transient.size:
+            self._unsent.popitem(last=False)
+
+    def flush_delivered(self) -> int:
+        """Delete the outbox rows known delivered now (rather than with the next step)."""
+        marks = set(self._delivered)
+        if not marks:
+            return 0
+        with self.db.atomic():
+            gone = storage.delete_outbox(self.db, marks)
+        self._delivered -= marks
+        return gone
+
+    def screen(self, user_id: int, lang: str = "en") -> tuple[Conversation, str, bool]:
+        """The conversation as it stands, its pseudonym, and whether a step is undelivered.
+
+        For the adapter's notes that show the current question again without stepping.
+        """
+        pseudonym = self.pseudonym(user_id)
+        conv, _ = self._load(pseudonym, lang, user_id)
+        waiting = pseudonym not in self._delivered and storage.load_outbox(self.db, pseudonym)
+        return conv, pseudonym, bool(waiting)
+
+    def _arrived(
+        self, pseudonym: str, pending: storage.Pending, event: Input, seen: Seen
+    ) -> bool | None:
+        """Whether the parent got the undelivered step; None when that cannot be told here."""
+        if pseudonym in self._delivered:
+            return True
+        if pseudonym in self._unsent:
+            return False
+        if isinstance(event, Tap) and event.revision is not None:
+            # A button carries the revision it was drawn for: one of the step's own (or later)
+            # means the step arrived; an older one is the screen before it.
+            return event.revision >= pending.revision
+        return seen.delivered
+
+    # ---- key rotation
+
+    def keys_report(self) -> tuple[int, int]:
+        """Sessions and links still under a key other than the current one."""
+        return storage.keys_in_use(self.db).other_than(self.key)
 
     def purge(self) -> storage.PurgeReport:
         """Apply retention now (idle sessions, expired links, old intakes)."""
@@ -187,12 +372,23 @@ class IntakeService:
         self.wal_pending = not storage.flush_wal(self.db)
         return not self.wal_pending
 
-    def _load(self, pseudonym: str, lang: str) -> tuple[Conversation, bool]:
-        """The conversation, and whether it came from disk (it is never in both places)."""
+    def _load(
+        self, pseudonym: str, lang: str, user_id: int | None = None
+    ) -> tuple[Conversation, bool]:
+        """The conversation, and whether it came from disk (it is never in both places).
+
+        A parent found only under the previous key is moved to the current one first.
+        """
         held = self.transient.get(pseudonym)
         if held is not None:
             return held, False
         raw = storage.load_session(self.db, pseudonym)
+        previous = None if user_id is None else self.previous_pseudonym(user_id)
+        if raw is None and previous is not None:
+            with self.db.atomic():
+                moved = storage.move_pseudonym(self.db, previous, pseudonym, self.key)
+            if moved:
+                raw = storage.load_session(self.db, pseudonym)
         if raw is None:
             return self.engine.new_conversation(lang), False
         return Conversation.from_json(raw), True
@@ -225,6 +421,23 @@ def screen_of(conv: Conversation) -> Conversation:
         pending=conv.pending,
         version=conv.version,
     )
+
+
+def before_json(conv: Conversation | None, names: Sequence[str]) -> str | None:
+    """The conversation the parent saw before a step, as the outbox may hold it."""
+    return None if conv is None else scrubbed(conv, names).to_json()
+
+
+def on_disk_replies(step: Step, names: Sequence[str]) -> list[Reply]:
+    """The step's replies as the outbox may hold them: the parent's free text scrubbed.
+
+    The summary shows the free text back; on disk it is only what the session holds.
+    """
+    text = step.conversation.answers.get("free_text")
+    if not text or not any(text in reply.text for reply in step.replies):
+        return list(step.replies)
+    clean = storage.scrub(text, names)
+    return [replace(reply, text=reply.text.replace(text, clean)) for reply in step.replies]
 
 
 def scrubbed(conv: Conversation, names: Sequence[str]) -> Conversation:

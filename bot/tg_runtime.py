@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
@@ -21,6 +21,7 @@ from bot.service import IntakeService
 from bot.tg_settings import Settings
 from flows.clinic import ClinicConfig
 from flows.engine import Engine
+from flows.safety import detect_crisis
 
 log = logging.getLogger("intake.bot")
 
@@ -41,33 +42,74 @@ def open_service(settings: Settings, clinics: ClinicConfig) -> IntakeService:
     return IntakeService(db, Engine(clinics), settings.secret, settings.retention)
 
 
+#: Updates of one chat that may wait while one of its updates is under way; a parent who
+#: sends more than this before the bot has answered is sending faster than a person reads.
+CHAT_BOUND = 8
+
+
 class PerParentUpdates(BaseUpdateProcessor):
     """Different parents' updates run concurrently; one parent's run one at a time, in order.
 
-    A waiting update queues on its chat's lock (asyncio's locks are first come, first served);
-    the lock is dropped when nobody waits on it, so memory does not grow with parents.
+    python-telegram-bot takes one of its concurrent slots before it hands an update over, so
+    an update that had to wait for its chat would hold a slot for nothing, and a parent who
+    floods would hold them all. Here the first update of a chat works through its chat's
+    queue, in one slot; an update that arrives meanwhile joins the queue and gives its slot
+    back at once. At most ``bound`` wait per chat: the surplus is dropped, except a message in
+    which a crisis is read, which always gets its turn (one per level waiting, as the reply is
+    the same). ``on_drop(update, first)`` hears of each dropped update, ``first`` for the
+    first of a flood. The queue is dropped when it empties, so memory does not grow with
+    parents.
     """
 
-    def __init__(self, max_concurrent_updates: int = 64) -> None:
+    def __init__(
+        self,
+        max_concurrent_updates: int = 64,
+        *,
+        bound: int = CHAT_BOUND,
+        on_drop: Callable[[Update, bool], None] | None = None,
+    ) -> None:
         super().__init__(max_concurrent_updates)
-        self._turns: dict[int, _Turn] = {}
+        self.bound = bound
+        self.on_drop = on_drop
+        self._queues: dict[int, _ChatQueue] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None
         if chat is None:
             await coroutine
             return
-        turn = self._turns.get(chat.id)
-        if turn is None:
-            turn = self._turns[chat.id] = _Turn()
-        turn.waiting += 1
+        queue = self._queues.get(chat.id)
+        if queue is not None:
+            assert isinstance(update, Update)
+            self._wait(queue, update, coroutine)
+            return
+        queue = self._queues[chat.id] = _ChatQueue()
         try:
-            async with turn.lock:
-                await coroutine
+            await coroutine
+            while queue.waiting:
+                _, level, waiting = queue.waiting.popleft()
+                if level:
+                    queue.crises.discard(level)
+                await waiting
         finally:
-            turn.waiting -= 1
-            if not turn.waiting:
-                del self._turns[chat.id]
+            del self._queues[chat.id]
+            for _, _, left in queue.waiting:  # only if cancelled while shutting down
+                close(left)
+
+    def _wait(self, queue: _ChatQueue, update: Update, coroutine: Awaitable[Any]) -> None:
+        """Queue the update behind its chat's, or drop it when the chat floods."""
+        level = crisis_in(update)
+        if len(queue.waiting) < self.bound or (level and level not in queue.crises):
+            queue.waiting.append((update, level, coroutine))
+            if level:
+                queue.crises.add(level)
+            return
+        close(coroutine)
+        first = not queue.noted
+        queue.noted = True
+        log.info("%s dropped: its chat sends faster than it can be answered", update_name(update))
+        if self.on_drop is not None:
+            self.on_drop(update, first)
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -77,15 +119,39 @@ class PerParentUpdates(BaseUpdateProcessor):
 
     @property
     def chats_in_progress(self) -> int:
-        return len(self._turns)
+        return len(self._queues)
 
 
-class _Turn:
-    __slots__ = ("lock", "waiting")
+class _ChatQueue:
+    __slots__ = ("crises", "noted", "waiting")
 
     def __init__(self) -> None:
-        self.lock = asyncio.Lock()
-        self.waiting = 0
+        self.waiting: deque[tuple[Update, str | None, Awaitable[Any]]] = deque()
+        self.crises: set[str] = set()  # crisis levels among the waiting
+        self.noted = False  # the parent was told that some of a flood was dropped
+
+
+def close(coroutine: Awaitable[Any]) -> None:
+    """Let go of a coroutine that will never run (without a never-awaited warning)."""
+    if isinstance(coroutine, Coroutine):
+        coroutine.close()
+
+
+def crisis_in(update: Update) -> str | None:
+    """The crisis level read in whatever text an update carries (text, caption, an edit)."""
+    message = update.effective_message
+    if message is None:
+        return None
+    text = message.text or message.caption
+    return detect_crisis(text) if text else None
+
+
+def update_name(update: Update) -> str:
+    """What sort of update this is, for logs: never who sent it or what it said."""
+    for kind in ("callback_query", "edited_message", "channel_post", "message"):
+        if getattr(update, kind) is not None:
+            return kind.replace("_", " ")
+    return "update"
 
 
 class RetryingRateLimiter(AIORateLimiter):
