@@ -363,6 +363,7 @@ class IntakeService:
 
     def purge(self) -> storage.PurgeReport:
         """Apply retention now (idle sessions, expired links, old intakes)."""
+        self.flush_delivered()
         report = storage.purge(self.db, **asdict(self.retention))
         self.wal_pending = not report.flushed
         return report

@@ -1,4 +1,4 @@
-"""How the bot runs: the service, per-parent ordering, retries, the live keyboards.
+"""How the bot runs: the service, per-parent ordering and fairness, retries, live keyboards.
 
 None of this knows the conversation; `bot.telegram_bot` wires it to the handlers.
 """
@@ -12,13 +12,15 @@ from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
+import httpx
 from telegram import Update
-from telegram.error import BadRequest, NetworkError
+from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter, BaseUpdateProcessor
 
 import storage
 from bot.service import IntakeService
 from bot.tg_settings import Settings
+from bot.tg_storage import BUSY_TIMEOUT_MS
 from flows.clinic import ClinicConfig
 from flows.engine import Engine
 from flows.safety import detect_crisis
@@ -27,19 +29,24 @@ log = logging.getLogger("intake.bot")
 
 
 def open_service(settings: Settings, clinics: ClinicConfig) -> IntakeService:
-    """The intake service over the configured database.
+    """The intake service over the configured database, for the bot's storage thread.
 
-    It runs on the event loop's own thread: a step (engine and one durable commit) takes a
-    fraction of a millisecond, and measured end to end a storage thread cost more CPU in
-    handing work back and forth than it saved (bench/bot.py).
+    A statement waits only briefly for another program's lock: the step is tried again from
+    the event loop instead (`bot.tg_storage`).
     """
     try:
-        db = storage.open_db(settings.db_path)
+        db = storage.open_db(settings.db_path, busy_timeout_ms=BUSY_TIMEOUT_MS)
     except (OSError, sqlite3.Error) as error:
         raise storage.ConfigError(
             f"INTAKE_DB: cannot open the database at {settings.db_path} ({error})."
         ) from None
-    return IntakeService(db, Engine(clinics), settings.secret, settings.retention)
+    return IntakeService(
+        db,
+        Engine(clinics),
+        settings.secret,
+        settings.retention,
+        previous_secret=settings.previous_secret,
+    )
 
 
 #: Updates of one chat that may wait while one of its updates is under way; a parent who
@@ -154,9 +161,45 @@ def update_name(update: Update) -> str:
     return "update"
 
 
+#: Calls that do the same when made twice: asking, setting, editing, answering a button. A
+#: message sent twice is a question asked twice, so `sendMessage` is not among them.
+REPEATABLE = frozenset(
+    {
+        "getMe",
+        "getUpdates",
+        "getWebhookInfo",
+        "setWebhook",
+        "deleteWebhook",
+        "setMyCommands",
+        "deleteMyCommands",
+        "editMessageText",
+        "editMessageReplyMarkup",
+        "answerCallbackQuery",
+        "close",
+    }
+)
+
+
+def not_reached(error: NetworkError) -> bool:
+    """Whether a failed call provably did not reach the Bot API, so that sending it again
+    cannot make a second copy: no connection could be made, or the Bot API answered with an
+    error. A timeout or a broken connection after the request went out proves nothing."""
+    cause = error.__cause__
+    if isinstance(error, TimedOut):
+        return isinstance(cause, httpx.ConnectTimeout | httpx.PoolTimeout)
+    if cause is None or isinstance(cause, TelegramError):
+        return True  # the Bot API's own answer (a 5xx), not a failure of the transport
+    return isinstance(cause, httpx.ConnectError)
+
+
 class RetryingRateLimiter(AIORateLimiter):
     """python-telegram-bot's rate limiter (flood control waited out and retried), which also
-    retries a call that failed on the network, with growing pauses, before giving up."""
+    retries a call that failed on the network, with growing pauses, before giving up.
+
+    A call that does the same when repeated (`REPEATABLE`) is retried after any network
+    failure; a message is sent again only when the first try provably did not reach the Bot
+    API (`not_reached`), so a slow answer never makes a parent see a question twice.
+    """
 
     def __init__(
         self,
@@ -189,7 +232,8 @@ class RetryingRateLimiter(AIORateLimiter):
             except BadRequest:
                 raise  # a request Telegram refused: sending it again would not help
             except NetworkError as error:
-                if attempt == self.network_retries:
+                repeatable = endpoint in REPEATABLE or not_reached(error)
+                if attempt == self.network_retries or not repeatable:
                     raise
                 pause = self.backoff * 2**attempt
                 log.warning(
@@ -204,7 +248,9 @@ class RetryingRateLimiter(AIORateLimiter):
 
 
 class LiveKeyboards:
-    """The one message per chat whose keyboard still works, so older ones can be cleared.
+    """What the bot remembers of each chat: the message whose keyboard still works (so older
+    ones can be cleared), the keyboard it closed last (so a second tap on it costs no edit),
+    and the highest message number it has seen there (to tell later whether a reply arrived).
 
     Every step bumps the conversation's revision, which makes older keyboards stale; clearing
     them keeps the chat history clean. Bounded, so memory stays flat however many parents
@@ -213,22 +259,58 @@ class LiveKeyboards:
 
     def __init__(self, size: int = 4096) -> None:
         self.size = size
-        self._messages: OrderedDict[int, int] = OrderedDict()
+        self._chats: OrderedDict[int, _Chat] = OrderedDict()
+
+    def _chat(self, chat_id: int) -> _Chat:
+        chat = self._chats.get(chat_id)
+        if chat is None:
+            chat = self._chats[chat_id] = _Chat()
+            if len(self._chats) > self.size:
+                self._chats.popitem(last=False)
+        else:
+            self._chats.move_to_end(chat_id)
+        return chat
 
     def remember(self, chat_id: int, message_id: int) -> None:
-        self._messages[chat_id] = message_id
-        self._messages.move_to_end(chat_id)
-        if len(self._messages) > self.size:
-            self._messages.popitem(last=False)
+        chat = self._chat(chat_id)
+        chat.live = message_id
+        chat.highest = max(chat.highest, message_id)
 
     def take(self, chat_id: int) -> int | None:
         """The chat's live keyboard message, forgotten here (it is about to be cleared)."""
-        return self._messages.pop(chat_id, None)
+        chat = self._chats.get(chat_id)
+        if chat is None or chat.live is None:
+            return None
+        live, chat.live = chat.live, None
+        chat.closed = live
+        return live
 
     def discard(self, chat_id: int, message_id: int) -> None:
         """Forget the chat's live keyboard if it is this message (it is being closed)."""
-        if self._messages.get(chat_id) == message_id:
-            del self._messages[chat_id]
+        chat = self._chat(chat_id)
+        if chat.live == message_id:
+            chat.live = None
+        chat.closed = message_id
+
+    def closed(self, chat_id: int, message_id: int) -> bool:
+        """Whether this message's keyboard was closed already."""
+        chat = self._chats.get(chat_id)
+        return chat is not None and chat.closed == message_id
+
+    def saw(self, chat_id: int, message_id: int) -> int:
+        """Note a message number seen in the chat; the highest seen so far."""
+        chat = self._chat(chat_id)
+        chat.highest = max(chat.highest, message_id)
+        return chat.highest
 
     def __len__(self) -> int:
-        return len(self._messages)
+        return len(self._chats)
+
+
+class _Chat:
+    __slots__ = ("closed", "highest", "live")
+
+    def __init__(self) -> None:
+        self.live: int | None = None
+        self.closed: int | None = None
+        self.highest = 0

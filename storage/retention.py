@@ -69,7 +69,12 @@ def purge(
     idle = (day - timedelta(days=session_idle_days)).isoformat()
     with db.atomic():
         sessions = db.execute("DELETE FROM sessions WHERE last_active_day < ?", [idle]).rowcount
-        db.execute("DELETE FROM outbox WHERE day < ?", [idle])
+        # An undelivered reply goes with its session, or as old as one would be.
+        db.execute(
+            "DELETE FROM outbox WHERE day < ? OR (shown IS NOT NULL AND pseudonym NOT IN "
+            "(SELECT pseudonym FROM sessions))",
+            [idle],
+        )
         latest = (day + timedelta(days=link_days)).isoformat()
         db.execute("UPDATE links SET expires_on = ? WHERE expires_on > ?", [latest, latest])
         links = db.execute("DELETE FROM links WHERE expires_on <= ?", [day.isoformat()]).rowcount

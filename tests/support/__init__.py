@@ -17,6 +17,7 @@ from tests.support.fake_api import (
     ApiError,
     DroppedConnectionError,
     FakeBotApi,
+    LateAnswerError,
 )
 from tests.support.harness import (
     STAFF_ID,
@@ -61,6 +62,7 @@ __all__ = [
     "DroppedConnectionError",
     "FakeBotApi",
     "FakeRequest",
+    "LateAnswerError",
     "Line",
     "Parent",
     "Player",

@@ -6,11 +6,12 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import httpx
 from telegram import Update
-from telegram.error import NetworkError
+from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from tests.support.fake_api import DroppedConnectionError, FakeBotApi
+from tests.support.fake_api import DroppedConnectionError, FakeBotApi, LateAnswerError
 
 
 class FakeRequest(BaseRequest):
@@ -46,8 +47,12 @@ class FakeRequest(BaseRequest):
         try:
             status, body = self.api.handle(endpoint, params)
         except DroppedConnectionError:
-            raise NetworkError("httpx.ConnectError: connection reset (fake)") from None
-        return status, json.dumps(body).encode()
+            # As python-telegram-bot words it: the connection could not be made.
+            error = httpx.ConnectError("connection refused (fake)")
+            raise NetworkError(f"httpx.ConnectError: {error}") from error
+        except LateAnswerError:
+            raise TimedOut() from httpx.ReadTimeout("read timed out (fake)")
+        return status, body if isinstance(body, bytes) else json.dumps(body).encode()
 
 
 #: How an update reaches the bot and how long to wait for its answer: the transport's job.
