@@ -166,8 +166,10 @@ class IntakeBot:
         highest = self.keyboards.saw(chat.id, tapped.message_id if tapped else 0)
         try:
             outcome = await self.step(update, context, tap, Seen(tap.revision, highest))
-            await self.close_tapped(query, outcome)
+            closing = self.close_tapped(query, outcome)
             await self.deliver(context.bot, chat.id, outcome)
+            if closing is not None:
+                await self.tidy(closing(), "a tapped keyboard could not be closed")
         finally:
             await answering
 
@@ -386,7 +388,9 @@ class IntakeBot:
         """
         if not outcome.messages:
             return
-        await self.clear_keyboard(bot, chat_id, self.keyboards.take(chat_id))
+        # Older keyboards are cleared only once the new messages are out: until then the
+        # parent can still answer what they see, should the bot stop in between.
+        older = self.keyboards.take(chat_id)
         try:
             for data in outcome.messages:
                 message = Outgoing.from_data(data)
@@ -401,6 +405,7 @@ class IntakeBot:
             raise
         if outcome.kept:
             self.mark(outcome.pseudonym)
+        await self.clear_keyboard(bot, chat_id, older)
 
     def mark(self, pseudonym: str) -> None:
         """The parent's outbox row was delivered: it goes with the next write, or soon."""
@@ -413,13 +418,16 @@ class IntakeBot:
         self._mark_timer = None
         self.storage.post(self.service.flush_delivered)
 
-    async def close_tapped(self, query: CallbackQuery, outcome: Outcome) -> None:
-        """Mark the tapped question with the answer (or just clear a stale keyboard)."""
+    def close_tapped(
+        self, query: CallbackQuery, outcome: Outcome
+    ) -> Callable[[], Awaitable[object]] | None:
+        """The edit that marks the tapped question with the answer (or just clears a stale
+        keyboard), to be made once the replies are out; None when there is nothing to close."""
         message = query.message
         if not isinstance(message, Message):
-            return  # too old for Telegram to let us see or edit it
+            return None  # too old for Telegram to let us see or edit it
         if self.keyboards.closed(message.chat_id, message.message_id):
-            return  # a second tap on a keyboard closed already: nothing left to close
+            return None  # a second tap on a keyboard closed already: nothing left to close
         self.keyboards.discard(message.chat_id, message.message_id)
         stale = not outcome.replies or any(reply.key == "stale" for reply in outcome.replies)
         label = None if stale else tapped_label(message, query.data)
@@ -427,13 +435,12 @@ class IntakeBot:
         text = answered_text(message.text or "", label, lang) if label else None
         if text is None:
             if message.reply_markup is None:
-                return
-            closing: Awaitable[object] = message.edit_reply_markup(reply_markup=None)
-        else:
-            closing = message.edit_text(
-                Outgoing(text).html, parse_mode=ParseMode.HTML, link_preview_options=LINK_PREVIEW
-            )
-        await self.tidy(closing, "a tapped keyboard could not be closed")
+                return None
+            return lambda: message.edit_reply_markup(reply_markup=None)
+        html = Outgoing(text).html
+        return lambda: message.edit_text(
+            html, parse_mode=ParseMode.HTML, link_preview_options=LINK_PREVIEW
+        )
 
     async def clear_keyboard(self, bot: Bot, chat_id: int, message_id: int | None) -> None:
         """Remove a keyboard that has gone stale, if there is one."""
