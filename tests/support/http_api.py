@@ -41,6 +41,11 @@ class BotApiServer:
         self._server: asyncio.Server | None = None
         self.port = 0
         self.requests: list[str] = []  # methods in the order their requests arrived
+        #: Sees each call before it is carried out: "drop" closes the connection without
+        #: carrying it out, "late" after carrying it out (a test may stop the bot meanwhile).
+        self.before: Callable[[str, dict[str, str]], str | None] | None = None
+        #: Sees each answer once it is on its way (a test may stop the bot then).
+        self.after: Callable[[str, bytes], None] | None = None
 
     @property
     def base_url(self) -> str:
@@ -91,6 +96,8 @@ class BotApiServer:
                 )
                 writer.write(head.encode() + body)
                 await writer.drain()
+                if self.after is not None:
+                    self.after(request[0], body)
         except (ConnectionError, asyncio.IncompleteReadError):
             pass
         except asyncio.CancelledError:
@@ -122,6 +129,11 @@ class BotApiServer:
         params = dict(parse_qsl(url.query)) | dict(parse_qsl(body.decode(), keep_blank_values=True))
         if method == "getUpdates":
             await self._long_poll(params)
+        action = self.before(method, params) if self.before is not None else None
+        if action == "drop":
+            return None
+        if action == "late":
+            self.api.fail(method, "late")
         try:
             status, answer = self.api.handle(method, params)
         except (DroppedConnectionError, LateAnswerError):
