@@ -18,6 +18,7 @@ they never saw it, the input is applied to what they did see (docs/delivery.md).
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -322,12 +323,20 @@ class IntakeService:
             self._unsent.popitem(last=False)
 
     def flush_delivered(self) -> int:
-        """Delete the outbox rows known delivered now (rather than with the next step)."""
+        """Delete the outbox rows known delivered now (rather than with the next step).
+
+        While another program holds the database locked, they wait for the next write.
+        """
         marks = set(self._delivered)
         if not marks:
             return 0
-        with self.db.atomic():
-            gone = storage.delete_outbox(self.db, marks)
+        try:
+            with self.db.atomic():
+                gone = storage.delete_outbox(self.db, marks)
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error):
+                raise
+            return 0
         self._delivered -= marks
         return gone
 

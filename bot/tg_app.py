@@ -98,6 +98,8 @@ START_PAUSES = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0, 60.0)
 
 T = TypeVar("T")
 
+SETTLED = {True: "found in the chat", False: "not in the chat", None: "not to be found out"}
+
 
 class IntakeBot:
     """The handlers: each turns an update into an input and the outcome into messages."""
@@ -294,6 +296,7 @@ class IntakeBot:
         )
         if outcome.unsettled is not None:
             arrived = await self.probe(context.bot, chat.id, outcome.unsettled, upto)
+            log.info("an unconfirmed reply was %s", SETTLED[arrived])
             if arrived is None and isinstance(event, Text) and detect_crisis(event.text):
                 arrived = True  # a crisis is answered at once, wherever the parent is
             if arrived is None:
@@ -395,6 +398,8 @@ class IntakeBot:
             for data in outcome.messages:
                 message = Outgoing.from_data(data)
                 sent = await put(bot, chat_id, message)
+                if message.edit == older:
+                    older = None  # edited into the new question: its keyboard is the new one
                 if sent is not None:
                     self.keyboards.saw(chat_id, sent.message_id)
                     if message.buttons:

@@ -185,6 +185,7 @@ class FakeBotApi:
     blocked: set[int] = field(default_factory=set)
     faults: dict[str, list[int | str]] = field(default_factory=lambda: defaultdict(list))
     queries: dict[str, bool] = field(default_factory=dict)  # callback query id -> answered
+    refusals: list[tuple[str, str]] = field(default_factory=list)  # (method, description)
     webhook: dict[str, Any] = field(default_factory=dict)
     on_change: Callable[[int | None], None] = lambda chat_id: None
     _update_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
@@ -212,6 +213,7 @@ class FakeBotApi:
             if fault == "late":
                 raise LateAnswerError(method)
         except ApiError as error:
+            self.refusals.append((method, error.description))
             body: dict[str, Any] = {
                 "ok": False,
                 "error_code": error.code,
