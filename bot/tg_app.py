@@ -586,7 +586,10 @@ class IntakeApplication(Application):  # type: ignore[type-arg]
       it sees, for a persistence that never comes; those sets grow with every parent.
     """
 
+    start_pauses: tuple[float, ...] = START_PAUSES
+
     async def initialize(self) -> None:
+        pauses = self.start_pauses
         for attempt in range(10**9):
             try:
                 await super().initialize()
@@ -594,7 +597,7 @@ class IntakeApplication(Application):  # type: ignore[type-arg]
             except InvalidToken:
                 raise
             except TelegramError as error:
-                pause = START_PAUSES[min(attempt, len(START_PAUSES) - 1)]
+                pause = pauses[min(attempt, len(pauses) - 1)]
                 log.warning(
                     "the Bot API cannot be used yet (%s); trying again in %g s",
                     describe(error),
