@@ -21,7 +21,7 @@ import json
 import sqlite3
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -167,6 +167,7 @@ class IntakeService:
         names: Sequence[str] = (),
         seen: Seen | None = None,
         render: Render | None = None,
+        delivered: Iterable[str] = (),
     ) -> Outcome:
         """Step the parent's conversation with one input and store what it asks for.
 
@@ -174,8 +175,10 @@ class IntakeService:
         and last name, username with and without @, the numeric id): scrubbed from any free
         text stored, in the session and in the intake record. With ``render``, the replies of
         a saved conversation wait in the outbox until `delivered`; ``seen`` is what the input
-        shows about what the parent has on screen.
+        shows about what the parent has on screen. ``delivered``: pseudonyms whose outbox rows
+        went out since the last call (they leave the outbox with this step's write).
         """
+        self._delivered.update(delivered)
         seen = seen or Seen()
         pseudonym = self.pseudonym(user_id)
         conv, on_disk = self._load(pseudonym, lang, user_id)
@@ -280,7 +283,9 @@ class IntakeService:
                 storage.delete_session(self.db, pseudonym)
             if outbox:
                 assert render is not None
-                stored = render(on_disk_replies(step, names), conv.revision)
+                live = render(replies, conv.revision)
+                clean = on_disk_replies(step, names)
+                stored = live if clean is None else render(clean, conv.revision)
                 storage.save_outbox(
                     self.db,
                     pseudonym,
@@ -305,15 +310,18 @@ class IntakeService:
         discarded = on_disk and not keep and "complete" not in kinds
         if erase or discarded or self.wal_pending:
             self.flush_wal()
-        messages = tuple(render(replies, conv.revision)) if render is not None else ()
+        if outbox:
+            messages = tuple(live)
+        else:
+            messages = tuple(render(replies, conv.revision)) if render is not None else ()
         return Outcome(tuple(replies), conv, keep, pseudonym, messages, kept=outbox)
 
     # ---- delivery
 
-    def delivered(self, pseudonym: str) -> None:
-        """The outbox row of this parent reached Telegram: it goes with the next write."""
-        self._delivered.add(pseudonym)
-        self._unsent.pop(pseudonym, None)
+    def delivered_now(self, pseudonyms: Iterable[str]) -> int:
+        """These parents' outbox rows reached Telegram: delete them now."""
+        self._delivered.update(pseudonyms)
+        return self.flush_delivered()
 
     def unsent(self, pseudonym: str) -> None:
         """The outbox row of this parent provably did not reach Telegram."""
@@ -438,14 +446,15 @@ def before_json(conv: Conversation | None, names: Sequence[str]) -> str | None:
     return None if conv is None else scrubbed(conv, names).to_json()
 
 
-def on_disk_replies(step: Step, names: Sequence[str]) -> list[Reply]:
-    """The step's replies as the outbox may hold them: the parent's free text scrubbed.
+def on_disk_replies(step: Step, names: Sequence[str]) -> list[Reply] | None:
+    """The step's replies as the outbox may hold them, the parent's free text scrubbed; None
+    when they hold no free text (then they may be kept as they are).
 
     The summary shows the free text back; on disk it is only what the session holds.
     """
     text = step.conversation.answers.get("free_text")
     if not text or not any(text in reply.text for reply in step.replies):
-        return list(step.replies)
+        return None
     clean = storage.scrub(text, names)
     return [replace(reply, text=reply.text.replace(text, clean)) for reply in step.replies]
 

@@ -114,6 +114,7 @@ class IntakeBot:
         self.wait_note_after = WAIT_NOTE_AFTER
         self.cosmetic_budget = COSMETIC_BUDGET
         self._mark_timer: asyncio.TimerHandle | None = None
+        self._marks: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
 
     def register(self, app: App) -> None:
@@ -292,7 +293,15 @@ class IntakeBot:
         lang, names = language_of(user), names_of(user)
         kwargs = {"lang": lang, "names": names, "render": render_messages}
         outcome = await self.stored(
-            context.bot, chat.id, lang, self.service.handle, user.id, event, seen=seen, **kwargs
+            context.bot,
+            chat.id,
+            lang,
+            self.service.handle,
+            user.id,
+            event,
+            seen=seen,
+            delivered=self.take_marks(),
+            **kwargs,
         )
         if outcome.unsettled is not None:
             arrived = await self.probe(context.bot, chat.id, outcome.unsettled, upto)
@@ -413,15 +422,22 @@ class IntakeBot:
         await self.clear_keyboard(bot, chat_id, older)
 
     def mark(self, pseudonym: str) -> None:
-        """The parent's outbox row was delivered: it goes with the next write, or soon."""
-        self.storage.post(self.service.delivered, pseudonym)
+        """The parent's outbox row was delivered: it goes with the next step's write (whoever
+        that step is for), or after `MARK_DELAY` when no step comes."""
+        self._marks.add(pseudonym)
         if self._mark_timer is None:
             loop = asyncio.get_running_loop()
             self._mark_timer = loop.call_later(MARK_DELAY, self._flush_marks)
 
+    def take_marks(self) -> set[str]:
+        marks, self._marks = self._marks, set()
+        return marks
+
     def _flush_marks(self) -> None:
         self._mark_timer = None
-        self.storage.post(self.service.flush_delivered)
+        marks = self.take_marks()
+        if marks:
+            self.storage.post(self.service.delivered_now, marks)
 
     def close_tapped(
         self, query: CallbackQuery, outcome: Outcome
@@ -634,7 +650,7 @@ def build_application(settings: Settings, request: BaseRequest | None = None) ->
         await report_state(intake_bot)
 
     async def stop(app: App) -> None:
-        storage_thread.call(service.flush_delivered)
+        storage_thread.call(service.delivered_now, intake_bot.take_marks())
         storage_thread.call(service.db.close)
         storage_thread.close()
 
