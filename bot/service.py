@@ -140,6 +140,11 @@ class IntakeService:
         self.wal_pending = False
         #: Outbox rows known delivered, deleted with the next write (`flush_delivered`).
         self._delivered: set[str] = set()
+        #: Outbox rows that may be undelivered: found at start, or written and not yet
+        #: confirmed. Only these are looked up; past `transient.size` of them (parents who
+        #: blocked the bot), every step looks.
+        self._undelivered: set[str] = set(storage.outbox_pseudonyms(db))
+        self._look_always = len(self._undelivered) > self.transient.size
         #: Outbox rows known not to have reached the parent (the Bot API refused or was not
         #: reached); bounded, as a parent who blocked the bot never settles theirs.
         self._unsent: OrderedDict[str, None] = OrderedDict()
@@ -179,6 +184,7 @@ class IntakeService:
         went out since the last call (they leave the outbox with this step's write).
         """
         self._delivered.update(delivered)
+        self._undelivered -= self._delivered
         seen = seen or Seen()
         pseudonym = self.pseudonym(user_id)
         conv, on_disk = self._load(pseudonym, lang, user_id)
@@ -186,7 +192,8 @@ class IntakeService:
         if render is None:
             step = self.engine.handle(conv, event)
             return self.apply(pseudonym, step, names, on_disk=on_disk, previous=previous)
-        pending = storage.load_outbox(self.db, pseudonym)
+        waiting = self._look_always or pseudonym in self._undelivered
+        pending = storage.load_outbox(self.db, pseudonym) if waiting else None
         shown: str | None = None  # the screen the parent last saw, when it was not `conv`
         first: list[dict[str, Any]] = []
         if pending is not None:
@@ -299,6 +306,11 @@ class IntakeService:
                 storage.delete_outbox(self.db, [pseudonym])
         self._delivered -= marks | {pseudonym}
         self._unsent.pop(pseudonym, None)
+        if outbox:
+            self._undelivered.add(pseudonym)
+            self._look_always = self._look_always or len(self._undelivered) > self.transient.size
+        else:
+            self._undelivered.discard(pseudonym)
         if erase or keep:
             self.transient.forget(pseudonym)
         else:
@@ -346,6 +358,7 @@ class IntakeService:
                 raise
             return 0
         self._delivered -= marks
+        self._undelivered -= marks
         return gone
 
     def screen(self, user_id: int, lang: str = "en") -> tuple[Conversation, str, bool]:
@@ -355,7 +368,11 @@ class IntakeService:
         """
         pseudonym = self.pseudonym(user_id)
         conv, _ = self._load(pseudonym, lang, user_id)
-        waiting = pseudonym not in self._delivered and storage.load_outbox(self.db, pseudonym)
+        waiting = (
+            pseudonym not in self._delivered
+            and (self._look_always or pseudonym in self._undelivered)
+            and storage.load_outbox(self.db, pseudonym) is not None
+        )
         return conv, pseudonym, bool(waiting)
 
     def _arrived(
@@ -406,6 +423,8 @@ class IntakeService:
             with self.db.atomic():
                 moved = storage.move_pseudonym(self.db, previous, pseudonym, self.key)
             if moved:
+                if previous in self._undelivered:
+                    self._undelivered.add(pseudonym)
                 raw = storage.load_session(self.db, pseudonym)
         if raw is None:
             return self.engine.new_conversation(lang), False

@@ -151,9 +151,9 @@ class IntakeBot:
         await self.deliver(context.bot, message.chat_id, outcome)
 
     async def on_tap(self, update: Update, context: Context) -> None:
-        """A button -> Tap -> service -> the tapped keyboard closed, replies sent.
+        """A button -> Tap -> service -> replies sent, the tapped keyboard closed.
 
-        Answering the button runs beside the step and never holds it up.
+        Answering the button and closing its keyboard are best effort, within a short time.
         """
         query = update.callback_query
         chat = update.effective_chat
@@ -163,18 +163,15 @@ class IntakeBot:
             note = render(language_of(update.effective_user), "bot.group")
             await self.tidy(query.answer(note[:200]), "a button press could not be answered")
             return
-        answering = self.spawn(self.tidy(query.answer(), "a button press could not be answered"))
+        await self.tidy(query.answer(), "a button press could not be answered")
         tap = tap_from(query.data)
         tapped = query.message if isinstance(query.message, Message) else None
         highest = self.keyboards.saw(chat.id, tapped.message_id if tapped else 0)
-        try:
-            outcome = await self.step(update, context, tap, Seen(tap.revision, highest))
-            closing = self.close_tapped(query, outcome)
-            await self.deliver(context.bot, chat.id, outcome)
-            if closing is not None:
-                await self.tidy(closing(), "a tapped keyboard could not be closed")
-        finally:
-            await answering
+        outcome = await self.step(update, context, tap, Seen(tap.revision, highest))
+        closing = self.close_tapped(query, outcome)
+        await self.deliver(context.bot, chat.id, outcome)
+        if closing is not None:
+            await self.tidy(closing(), "a tapped keyboard could not be closed")
 
     async def on_other(self, update: Update, context: Context) -> None:
         """A sticker, photo, contact, edit... -> a short kind reply and the question again.

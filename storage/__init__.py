@@ -7,7 +7,14 @@ A small module of functions over a `sqlite_utils.Database`. It imports neither `
 from storage.config import ConfigError, RetentionSettings, database_path
 from storage.db import open_db
 from storage.intakes import check_record, count_progress, intake_rows, record_intake
-from storage.outbox import Pending, count_outbox, delete_outbox, load_outbox, save_outbox
+from storage.outbox import (
+    Pending,
+    count_outbox,
+    delete_outbox,
+    load_outbox,
+    outbox_pseudonyms,
+    save_outbox,
+)
 from storage.pseudonyms import check_secret, key_fingerprint, local_secret, pseudonym_for
 from storage.retention import Erasure, PurgeReport, erase, flush_wal, purge
 from storage.rotation import KeysInUse, keys_in_use, move_pseudonym, stamp_keys
@@ -39,6 +46,7 @@ __all__ = [
     "local_secret",
     "move_pseudonym",
     "open_db",
+    "outbox_pseudonyms",
     "pseudonym_for",
     "purge",
     "record_intake",
