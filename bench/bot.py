@@ -12,7 +12,9 @@ nothing but makes the Bot API calls any bot with buttons must make for the same 
 Reported for each: updates per second, the latency of an update (from the moment it is
 queued until the bot's answer with its keyboard has arrived) at p50/p95/p99, the bot
 process's CPU time per update (user + system, from /proc), and Bot API calls per update.
-Then the ratios, and the intake bot's peak RSS after 100 and after many more parents.
+Then the ratios, and the intake bot's resident memory after 100 and after many more parents
+(`--many`, 10,000 by default): what stays resident once the load is over and the bot has
+handed freed memory back (VmRSS), and the peak during the load (VmHWM).
 
 `--before DIR` adds a third contender in every round: the intake bot of another checkout
 (say `git worktree add /tmp/before <commit>`), run with the same Python and load, so a change
@@ -65,6 +67,7 @@ class Result:
     latencies: Sequence[float]
     api_calls: int
     peak_rss_mib: float
+    rss_mib: float = float("nan")  # resident after the load, once settled (memory runs only)
 
     @property
     def rate(self) -> float:
@@ -84,11 +87,16 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
-def peak_rss_mib(pid: int) -> float:
+def peak_rss_mib(pid: int, field: str = "VmHWM") -> float:
+    """The process's peak resident memory (or, with ``field="VmRSS"``, its current one)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+#: Before reading what stays resident, let the bot hand freed memory back (it does every 30 s).
+SETTLE_SECONDS = 35
 
 
 def pin(pid: int, cpu: int) -> None:
@@ -135,7 +143,7 @@ async def drive(server: BotApiServer, parents: int, concurrency: int) -> tuple[i
 
 
 async def measure(
-    name: str, parents: int, concurrency: int, workdir: Path, warmup: int = 20
+    name: str, parents: int, concurrency: int, workdir: Path, warmup: int = 20, settle: bool = False
 ) -> Result:
     """Start a bot against a fresh server, warm it up, then time the load."""
     server = BotApiServer()
@@ -163,6 +171,9 @@ async def measure(
         cpu = cpu_seconds(process.pid) - cpu_before
         calls = server.api.counts.total() - server.requests.count("getUpdates") - calls_before
         rss = peak_rss_mib(process.pid)
+        if settle:
+            await asyncio.sleep(SETTLE_SECONDS)
+        resident = peak_rss_mib(process.pid, "VmRSS")
     except TimeoutError:
         log_tail = (workdir / f"{name}-{parents}.log").read_text()[-2000:]
         raise SystemExit(
@@ -173,7 +184,7 @@ async def measure(
             process.terminate()
         await process.wait()
         await server.close()
-    return Result(name, parents, updates, seconds, cpu, latencies, calls, rss)
+    return Result(name, parents, updates, seconds, cpu, latencies, calls, rss, resident)
 
 
 def report(result: Result) -> str:
@@ -210,9 +221,9 @@ async def main(
                 print(report(befores[-1]), flush=True)
             intakes.append(await measure("intake", parents, concurrency, workdir))
             print(report(intakes[-1]), flush=True)
-        small = await measure("intake", 100, min(concurrency, 100), workdir)
+        small = await measure("intake", 100, min(concurrency, 100), workdir, settle=True)
         print(report(small), flush=True)
-        large = await measure("intake", many, concurrency, workdir)
+        large = await measure("intake", many, concurrency, workdir, settle=True)
         print(report(large), flush=True)
 
     def median(results: list[Result], figure: str) -> float:
@@ -231,8 +242,13 @@ async def main(
         change = median(intakes, "cpu_per_update_ms") / median(befores, "cpu_per_update_ms")
         print(f"CPU per update, this checkout / {before} (medians): {change:.2f}x")
     print(
+        f"RSS of the intake bot once settled, {many} / 100 parents: "
+        f"{large.rss_mib / small.rss_mib:.3f}x ({small.rss_mib:.1f} -> {large.rss_mib:.1f} MiB)"
+        " (target <= 1.05)"
+    )
+    print(
         f"peak RSS of the intake bot, {many} / 100 parents: "
-        f"{large.peak_rss_mib / small.peak_rss_mib:.2f}x "
+        f"{large.peak_rss_mib / small.peak_rss_mib:.3f}x "
         f"({small.peak_rss_mib:.1f} -> {large.peak_rss_mib:.1f} MiB)"
     )
 

@@ -40,6 +40,9 @@ def open_service(settings: Settings, clinics: ClinicConfig) -> IntakeService:
         raise storage.ConfigError(
             f"INTAKE_DB: cannot open the database at {settings.db_path} ({error})."
         ) from None
+    # A step reads one session and appends rows: SQLite's default page cache (2 MB) would fill
+    # with pages of the growing intakes table, memory that grows with parents for nothing.
+    db.execute(f"PRAGMA cache_size = -{PAGE_CACHE_KIB}")
     return IntakeService(
         db,
         Engine(clinics),
@@ -48,6 +51,9 @@ def open_service(settings: Settings, clinics: ClinicConfig) -> IntakeService:
         previous_secret=settings.previous_secret,
     )
 
+
+#: SQLite's page cache for the bot's connection, in KiB.
+PAGE_CACHE_KIB = 256
 
 #: Updates of one chat that may wait while one of its updates is under way; a parent who
 #: sends more than this before the bot has answered is sending faster than a person reads.
@@ -255,9 +261,10 @@ class LiveKeyboards:
     Every step bumps the conversation's revision, which makes older keyboards stale; clearing
     them keeps the chat history clean. Bounded, so memory stays flat however many parents
     come: a chat forgotten here only keeps an old keyboard, which the engine answers as stale.
+    The chats of the last ``size`` steps are plenty: a keyboard is cleared at the next step.
     """
 
-    def __init__(self, size: int = 4096) -> None:
+    def __init__(self, size: int = 1024) -> None:
         self.size = size
         self._chats: OrderedDict[int, _Chat] = OrderedDict()
 

@@ -221,20 +221,41 @@ def test_after_a_restart_before_consent_the_parent_starts_again(db_file: Path) -
 def test_memory_before_consent_is_bounded_in_number_and_in_time() -> None:
     now = 0.0
     held = TransientConversations(size=3, ttl=10, clock=lambda: now)
+    parent = [storage.pseudonym_for(number, "k" * 32) for number in range(5)]
     for number in range(5):
-        held.hold(f"parent{number}", Conversation(state="consent"))
+        held.hold(parent[number], Conversation(state="consent"))
     assert len(held) == 3
-    assert held.get("parent1") is None  # the least recently stepped went first
+    assert held.get(parent[1]) is None  # the least recently stepped went first
     now = 9.0
-    held.hold("parent2", Conversation(state="welcome"))  # stepped again: kept longer
+    held.hold(parent[2], Conversation(state="welcome"))  # stepped again: kept longer
     now = 10.0
-    assert held.get("parent3") is None
-    assert held.get("parent4") is None
+    assert held.get(parent[3]) is None
+    assert held.get(parent[4]) is None
     assert len(held) == 1
-    assert held.get("parent2") == Conversation(state="welcome")
+    assert held.get(parent[2]) == Conversation(state="welcome")
     now = 19.0
-    assert held.get("parent2") is None
+    assert held.get(parent[2]) is None
     assert len(held) == 0
+
+
+def test_an_ended_conversation_is_held_as_its_screen_only() -> None:
+    held = TransientConversations()
+    pseudonym = storage.pseudonym_for(1, "k" * 32)
+    ended = Conversation(
+        state="done",
+        lang="sv",
+        clinic="demo",
+        revision=19,
+        pending="delete",
+        answers={"role": "mother"},
+        history=["role"],
+        safety="danger",
+    )
+    held.hold(pseudonym, ended)
+    screen = held.get(pseudonym)
+    assert screen == Conversation(
+        state="done", lang="sv", clinic="demo", revision=19, pending="delete"
+    )
 
 
 # ---- rotating the pseudonymisation key
