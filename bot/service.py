@@ -11,8 +11,9 @@ the parent sees always belongs to an answer that is already stored.
 
 With a renderer (the Telegram adapter's), the replies of a saved conversation's step are also
 written to the outbox in the same transaction, and stay there until the adapter says they
-were delivered (`delivered`). A parent's next input first settles an undelivered step: if
-they never saw it, the input is applied to what they did see (docs/delivery.md).
+were delivered (`handle(delivered=...)`, `delivered_now`). A parent's next input first
+settles an undelivered step: if they never saw it, the input is applied to what they did see
+(docs/delivery.md).
 """
 
 from __future__ import annotations

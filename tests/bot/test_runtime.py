@@ -69,6 +69,7 @@ async def play_timed(someone: Parent, script: list[tuple[str, Any, Any]]) -> lis
 
 @pytest.mark.slow
 async def test_a_flooding_parent_does_not_delay_the_others(harness: BotHarness) -> None:
+    harness.app.bot.request.latency = 0.02  # every Bot API call takes a round trip
     deliver = through_the_queue(harness)
     flooder = Parent(harness.api, deliver, first_name="Flood", username=None)
     await flooder.send("/start")

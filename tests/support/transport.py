@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -17,8 +18,9 @@ from tests.support.fake_api import DroppedConnectionError, FakeBotApi, LateAnswe
 class FakeRequest(BaseRequest):
     """python-telegram-bot's network replaced by the fake Bot API, in process."""
 
-    def __init__(self, api: FakeBotApi) -> None:
+    def __init__(self, api: FakeBotApi, latency: float = 0.0) -> None:
         self.api = api
+        self.latency = latency  # seconds each call takes, as over a real network
 
     async def initialize(self) -> None:
         """Nothing to open."""
@@ -44,6 +46,8 @@ class FakeRequest(BaseRequest):
         if not prefix.endswith(f"/bot{self.api.token}"):
             return 401, b'{"ok": false, "error_code": 401, "description": "Unauthorized"}'
         params = request_data.json_parameters if request_data else {}
+        if self.latency:
+            await asyncio.sleep(self.latency)
         try:
             status, body = self.api.handle(endpoint, params)
         except DroppedConnectionError:
