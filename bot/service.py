@@ -35,6 +35,10 @@ from flows.questions import CONSENTED_STATES, FINAL_STATES
 from flows.record import intake_record
 from flows.texts import render as render_text
 
+#: The free-text answer of a parent who skipped it (the skip button's code, as
+#: `flows.record` reads it): nothing to scrub.
+SKIPPED = "skip"
+
 #: Turns a step's replies (and the revision their buttons carry) into the adapter's messages:
 #: plain JSON data, so that they can wait in the outbox.
 Render = Callable[[Sequence[Reply], int], list[dict[str, Any]]]
@@ -78,7 +82,7 @@ class TransientConversations:
 
     def __init__(
         self,
-        size: int = 10_000,
+        size: int = 4096,
         ttl: float = 24 * 60 * 60,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -487,7 +491,7 @@ def on_disk_replies(step: Step, names: Sequence[str]) -> list[Reply] | None:
     The summary shows the free text back; on disk it is only what the session holds.
     """
     text = step.conversation.answers.get("free_text")
-    if not text or not any(text in reply.text for reply in step.replies):
+    if text in (None, "", SKIPPED) or not any(text in reply.text for reply in step.replies):
         return None
     clean = storage.scrub(text, names)
     return [replace(reply, text=reply.text.replace(text, clean)) for reply in step.replies]
@@ -500,6 +504,6 @@ def scrubbed(conv: Conversation, names: Sequence[str]) -> Conversation:
     on disk holds only what an intake record could hold.
     """
     text = conv.answers.get("free_text")
-    if not text:
+    if text in (None, "", SKIPPED):
         return conv
     return replace(conv, answers={**conv.answers, "free_text": storage.scrub(text, names)})

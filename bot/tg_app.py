@@ -94,7 +94,7 @@ COSMETIC_BUDGET = 3.0
 #: How many message numbers are looked at to tell whether an undelivered reply arrived.
 PROBE_LIMIT = 20
 #: A delivered reply leaves the outbox with the next write, or after this long at the latest.
-MARK_DELAY = 0.5
+MARK_DELAY = 2.0
 #: How often memory freed by the allocator is handed back to the system.
 RELEASE_INTERVAL = timedelta(seconds=30)
 #: Pauses between tries at reaching the Bot API at start.
@@ -117,6 +117,7 @@ class IntakeBot:
         self.wal_retry = WAL_RETRY
         self.wait_note_after = WAIT_NOTE_AFTER
         self.cosmetic_budget = COSMETIC_BUDGET
+        self.mark_delay = MARK_DELAY
         self._mark_timer: asyncio.TimerHandle | None = None
         self._marks: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -429,11 +430,11 @@ class IntakeBot:
 
     def mark(self, pseudonym: str) -> None:
         """The parent's outbox row was delivered: it goes with the next step's write (whoever
-        that step is for), or after `MARK_DELAY` when no step comes."""
+        that step is for), or after `mark_delay` when no step comes."""
         self._marks.add(pseudonym)
         if self._mark_timer is None:
             loop = asyncio.get_running_loop()
-            self._mark_timer = loop.call_later(MARK_DELAY, self._flush_marks)
+            self._mark_timer = loop.call_later(self.mark_delay, self._flush_marks)
 
     def take_marks(self) -> set[str]:
         marks, self._marks = self._marks, set()

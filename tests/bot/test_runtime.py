@@ -228,6 +228,7 @@ async def test_a_slow_bot_api_never_gets_a_question_sent_twice(
 async def test_a_reply_that_did_not_get_out_is_sent_when_the_parent_writes_again(
     harness: BotHarness,
 ) -> None:
+    harness.intake_bot.mark_delay = 0.2
     parent = harness.parent()
     await parent.play(intake_script()[:3])
     harness.api.blocked.add(parent.chat_id)
@@ -240,7 +241,7 @@ async def test_a_reply_that_did_not_get_out_is_sent_when_the_parent_writes_again
     await parent.send("1")  # still the role question on screen: "1" answers it again
     assert harness.saved(parent).answers == {"role": "mother"}
     assert parent.last_text.endswith(render("en", "q.age_band"))
-    await asyncio.sleep(0.7)  # the delivered row leaves the outbox soon after
+    await asyncio.sleep(0.5)  # the delivered row leaves the outbox soon after
     assert storage.load_outbox(harness.intake_bot.service.db, pseudonym) is None
 
 
