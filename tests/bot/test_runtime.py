@@ -344,3 +344,25 @@ async def test_no_chat_or_user_id_is_collected_for_a_persistence_never_set(
     app = harness.app
     assert not app._chat_ids_to_be_updated_in_persistence
     assert not app._user_ids_to_be_updated_in_persistence
+
+
+async def test_a_typed_answer_is_not_taken_when_the_bot_cannot_tell_what_was_seen(
+    harness: BotHarness, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """On a busy bot, too many message numbers may lie between to look through."""
+    monkeypatch.setattr("bot.tg_app.PROBE_LIMIT", 0)
+    parent = harness.parent()
+    await parent.play(intake_script()[:3])
+    harness.api.fail("sendMessage", "late")  # the age question arrives, unconfirmed
+    await parent.send("I'm the mother", until=keyboards(1))
+    shown = await parent.send("2")  # the age question, or the role one again?
+    assert shown[0]["text"].startswith(render("en", "bot.resend"))
+    assert parent.last_text.endswith(render("en", "q.age_band"))
+    saved = harness.saved(parent)
+    assert saved is not None
+    assert saved.answers == {"role": "mother"}  # "2" was not taken for either question
+    assert "an unconfirmed reply was not to be found out" in caplog.text
+    await parent.send("2")  # now the age question is certainly on screen
+    saved = harness.saved(parent)
+    assert saved is not None
+    assert saved.answers == {"role": "mother", "age_band": "6_12m"}
