@@ -12,7 +12,13 @@ nothing but makes the Bot API calls any bot with buttons must make for the same 
 Reported for each: updates per second, the latency of an update (from the moment it is
 queued until the bot's answer with its keyboard has arrived) at p50/p95/p99, the bot
 process's CPU time per update (user + system, from /proc), and Bot API calls per update.
-Then the ratios, and the intake bot's peak RSS after 100 and after many more parents.
+Then the ratios, and the intake bot's resident memory after 100 and after many more parents
+(`--many`, 10,000 by default): what stays resident once the load is over and the bot has
+handed freed memory back (VmRSS), and the peak during the load (VmHWM).
+
+`--before DIR` adds a third contender in every round: the intake bot of another checkout
+(say `git worktree add /tmp/before <commit>`), run with the same Python and load, so a change
+is measured side by side: CPU per update of this checkout / the other.
 """
 
 from __future__ import annotations
@@ -43,8 +49,11 @@ REPO = Path(__file__).resolve().parents[1]
 SCRIPTS = [[what for what, _, _ in intake_script(b, p)] for b, p in sorted(EXPECTED_SUGGESTION)]
 COMMANDS = {
     "intake": ["-m", "bot.cli", "bot"],
+    "before": ["-m", "bot.cli", "bot"],
     "echo": ["-m", "bench.echo_bot"],
 }
+#: Where each contender's code comes from (``before``: set by --before).
+SOURCES: dict[str, Path] = {"intake": REPO, "echo": REPO}
 PROFILE = os.environ.get("BENCH_PROFILE")  # a folder: profile each bot with cProfile
 
 
@@ -58,6 +67,7 @@ class Result:
     latencies: Sequence[float]
     api_calls: int
     peak_rss_mib: float
+    rss_mib: float = float("nan")  # resident after the load, once settled (memory runs only)
 
     @property
     def rate(self) -> float:
@@ -77,11 +87,16 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
-def peak_rss_mib(pid: int) -> float:
+def peak_rss_mib(pid: int, field: str = "VmHWM") -> float:
+    """The process's peak resident memory (or, with ``field="VmRSS"``, its current one)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+#: Before reading what stays resident, let the bot hand freed memory back (it does every 30 s).
+SETTLE_SECONDS = 35
 
 
 def pin(pid: int, cpu: int) -> None:
@@ -128,7 +143,7 @@ async def drive(server: BotApiServer, parents: int, concurrency: int) -> tuple[i
 
 
 async def measure(
-    name: str, parents: int, concurrency: int, workdir: Path, warmup: int = 20
+    name: str, parents: int, concurrency: int, workdir: Path, warmup: int = 20, settle: bool = False
 ) -> Result:
     """Start a bot against a fresh server, warm it up, then time the load."""
     server = BotApiServer()
@@ -137,7 +152,7 @@ async def measure(
     env = {
         **os.environ,
         **bot_env(workdir / f"{name}-{parents}.db", TELEGRAM_API_BASE_URL=server.base_url),
-        "PYTHONPATH": str(REPO),  # bench/ is not an installed package
+        "PYTHONPATH": str(SOURCES[name]),  # bench/ is not an installed package
     }
     with (workdir / f"{name}-{parents}.log").open("wb") as log:
         profile = ["-m", "cProfile", "-o", f"{PROFILE}/{name}-{parents}.prof"] if PROFILE else []
@@ -156,6 +171,9 @@ async def measure(
         cpu = cpu_seconds(process.pid) - cpu_before
         calls = server.api.counts.total() - server.requests.count("getUpdates") - calls_before
         rss = peak_rss_mib(process.pid)
+        if settle:
+            await asyncio.sleep(SETTLE_SECONDS)
+        resident = peak_rss_mib(process.pid, "VmRSS")
     except TimeoutError:
         log_tail = (workdir / f"{name}-{parents}.log").read_text()[-2000:]
         raise SystemExit(
@@ -166,7 +184,7 @@ async def measure(
             process.terminate()
         await process.wait()
         await server.close()
-    return Result(name, parents, updates, seconds, cpu, latencies, calls, rss)
+    return Result(name, parents, updates, seconds, cpu, latencies, calls, rss, resident)
 
 
 def report(result: Result) -> str:
@@ -178,7 +196,9 @@ def report(result: Result) -> str:
     )
 
 
-async def main(parents: int, many: int, concurrency: int, rounds: int) -> None:
+async def main(
+    parents: int, many: int, concurrency: int, rounds: int, before: Path | None = None
+) -> None:
     pin(0, 0)  # this process (the server and the parents) on the first CPU, the bot on the second
     print(
         f"{len(SCRIPTS)} intake scripts of {len(SCRIPTS[0])} updates; "
@@ -190,16 +210,20 @@ async def main(parents: int, many: int, concurrency: int, rounds: int) -> None:
     )
     floors: list[Result] = []
     intakes: list[Result] = []
+    befores: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="bench-bot-") as tmp:
         workdir = Path(tmp)
-        for _ in range(rounds):  # alternated, so a noisy minute hits both alike
+        for _ in range(rounds):  # alternated, so a noisy minute hits all alike
             floors.append(await measure("echo", parents, concurrency, workdir))
             print(report(floors[-1]), flush=True)
+            if before is not None:
+                befores.append(await measure("before", parents, concurrency, workdir))
+                print(report(befores[-1]), flush=True)
             intakes.append(await measure("intake", parents, concurrency, workdir))
             print(report(intakes[-1]), flush=True)
-        small = await measure("intake", 100, min(concurrency, 100), workdir)
+        small = await measure("intake", 100, min(concurrency, 100), workdir, settle=True)
         print(report(small), flush=True)
-        large = await measure("intake", many, concurrency, workdir)
+        large = await measure("intake", many, concurrency, workdir, settle=True)
         print(report(large), flush=True)
 
     def median(results: list[Result], figure: str) -> float:
@@ -214,9 +238,17 @@ async def main(parents: int, many: int, concurrency: int, rounds: int) -> None:
     print(f"CPU per update, intake / echo floor (medians): {cpu:.2f}x (target <= 1.3x)")
     print(f"updates per second, intake / echo floor: {rate:.2f}x")
     print(f"p95 latency, intake / echo floor: {p95:.2f}x")
+    if befores:
+        change = median(intakes, "cpu_per_update_ms") / median(befores, "cpu_per_update_ms")
+        print(f"CPU per update, this checkout / {before} (medians): {change:.2f}x")
+    print(
+        f"RSS of the intake bot once settled, {many} / 100 parents: "
+        f"{large.rss_mib / small.rss_mib:.3f}x ({small.rss_mib:.1f} -> {large.rss_mib:.1f} MiB)"
+        " (target <= 1.05)"
+    )
     print(
         f"peak RSS of the intake bot, {many} / 100 parents: "
-        f"{large.peak_rss_mib / small.peak_rss_mib:.2f}x "
+        f"{large.peak_rss_mib / small.peak_rss_mib:.3f}x "
         f"({small.peak_rss_mib:.1f} -> {large.peak_rss_mib:.1f} MiB)"
     )
 
@@ -228,7 +260,12 @@ if __name__ == "__main__":
     parser.add_argument("--concurrency", type=int, default=20, help="parents under way at once")
     parser.add_argument("--rounds", type=int, default=2, help="comparison runs of each bot")
     parser.add_argument("--quick", action="store_true", help="200 and 2,000 parents, one round")
+    parser.add_argument(
+        "--before", type=Path, metavar="DIR", help="also run the intake bot of this checkout"
+    )
     args = parser.parse_args()
     if args.quick:
         args.parents, args.many, args.rounds = 200, 2000, 1
-    asyncio.run(main(args.parents, args.many, args.concurrency, args.rounds))
+    if args.before is not None:
+        SOURCES["before"] = args.before.resolve()
+    asyncio.run(main(args.parents, args.many, args.concurrency, args.rounds, args.before))

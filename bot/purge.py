@@ -8,6 +8,7 @@ database (a backup, say) holds up. Purge keeps trying for ``--wait`` seconds, th
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from dataclasses import asdict
@@ -41,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
         f"{report.links} expired link(s) (kept {settings.link_days} days), "
         f"{report.intakes} intake(s) older than {settings.intake_months} months"
     )
+    print(keys_line(db, os.environ.get("INTAKE_SECRET", "")))
     if report.flushed or flushed_within(db, args.wait):
         return 0
     print(
@@ -49,6 +51,24 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 1
+
+
+def keys_line(db: sqlite_utils.Database, secret: str) -> str:
+    """What is still under a key other than INTAKE_SECRET (after a rotation)."""
+    in_use = storage.keys_in_use(db)
+    try:
+        current = storage.key_fingerprint(storage.check_secret(secret))
+    except storage.ConfigError:
+        keys = len(set(in_use.sessions) | set(in_use.links))
+        return f"sessions and links are kept under {keys} key(s) (INTAKE_SECRET is not set here)"
+    sessions, links = in_use.other_than(current)
+    if not sessions and not links:
+        return "every session and link uses the current key (INTAKE_SECRET)"
+    return (
+        f"{sessions} unfinished conversation(s) and {links} link(s) still use a previous key: "
+        "keep INTAKE_SECRET_PREVIOUS set until none is left (they move when their parent next "
+        "writes, or leave with retention)"
+    )
 
 
 def flushed_within(db: sqlite_utils.Database, seconds: float) -> bool:

@@ -7,12 +7,16 @@ asked. Logs name update kinds and reply keys only, never a person.
 
 from __future__ import annotations
 
+import asyncio
+import ctypes
+import ctypes.util
+import json
 import logging
 import os
 import traceback
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeVar
 
 from telegram import (
     Bot,
@@ -23,7 +27,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -37,7 +41,7 @@ from telegram.request import BaseRequest
 
 import storage
 from bot.health import HEARTBEAT_SECONDS, beat, heartbeat_path
-from bot.service import IntakeService, Outcome
+from bot.service import IntakeService, Outcome, Seen
 from bot.staff.figures import headline
 from bot.tg_messages import (
     OWN_WORDS,
@@ -47,16 +51,24 @@ from bot.tg_messages import (
     descriptions,
     language_of,
     menu,
-    messages_for,
     names_of,
+    render_messages,
     stats_text,
     tap_from,
     tapped_label,
 )
-from bot.tg_runtime import LiveKeyboards, PerParentUpdates, RetryingRateLimiter, open_service
+from bot.tg_runtime import (
+    LiveKeyboards,
+    PerParentUpdates,
+    RetryingRateLimiter,
+    not_reached,
+    open_service,
+)
 from bot.tg_settings import Settings
+from bot.tg_storage import StorageThread
 from flows.clinic import ClinicConfig, load_clinic_config
-from flows.model import Aside, Input, Reply, Text
+from flows.model import Aside, Input, Language, Text
+from flows.safety import detect_crisis
 from flows.texts import render
 
 log = logging.getLogger("intake.bot")
@@ -74,16 +86,41 @@ PURGE_INTERVAL = timedelta(days=1)
 WAL_RETRY = timedelta(seconds=10)
 WAL_JOB = "flush-wal"
 LINK_PREVIEW = LinkPreviewOptions(is_disabled=True)
+#: After this long without an answer from storage, the parent hears "one moment".
+WAIT_NOTE_AFTER = 2.0
+#: Answering a button and closing an old keyboard get this long, retries included: they only
+#: tidy the chat, and the conversation never waits longer for them.
+COSMETIC_BUDGET = 3.0
+#: How many message numbers are looked at to tell whether an undelivered reply arrived.
+PROBE_LIMIT = 20
+#: A delivered reply leaves the outbox with the next write, or after this long at the latest.
+MARK_DELAY = 2.0
+#: How often memory freed by the allocator is handed back to the system.
+RELEASE_INTERVAL = timedelta(seconds=30)
+#: Pauses between tries at reaching the Bot API at start.
+START_PAUSES = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0, 60.0)
+
+T = TypeVar("T")
+
+SETTLED = {True: "found in the chat", False: "not in the chat", None: "not to be found out"}
 
 
 class IntakeBot:
     """The handlers: each turns an update into an input and the outcome into messages."""
 
-    def __init__(self, settings: Settings, service: IntakeService) -> None:
+    def __init__(self, settings: Settings, service: IntakeService, storage: StorageThread) -> None:
         self.settings = settings
+        #: Lives on the storage thread: reach it through `self.storage` only.
         self.service = service
+        self.storage = storage
         self.keyboards: LiveKeyboards = LiveKeyboards()
         self.wal_retry = WAL_RETRY
+        self.wait_note_after = WAIT_NOTE_AFTER
+        self.cosmetic_budget = COSMETIC_BUDGET
+        self.mark_delay = MARK_DELAY
+        self._mark_timer: asyncio.TimerHandle | None = None
+        self._marks: set[str] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
 
     def register(self, app: App) -> None:
         """Add the handlers, the error handler and the daily purge."""
@@ -110,6 +147,11 @@ class IntakeBot:
         app.job_queue.run_repeating(
             self.heartbeat, interval=HEARTBEAT_SECONDS, first=HEARTBEAT_SECONDS, name="heartbeat"
         )
+        release = memory_release()
+        if release is not None:
+            app.job_queue.run_repeating(
+                release, interval=RELEASE_INTERVAL, first=RELEASE_INTERVAL, name="release-memory"
+            )
 
     # ---- handlers
 
@@ -117,27 +159,38 @@ class IntakeBot:
         """Typed text or a command -> Text -> service -> replies."""
         message = update.effective_message
         assert message is not None
-        outcome = self.step(update, context, Text(message.text or ""))
-        revision = outcome.conversation.revision
-        await self.send(context.bot, message.chat_id, outcome.replies, revision)
+        highest = self.keyboards.saw(message.chat_id, message.message_id)
+        seen = Seen(message=highest)
+        event = Text(message.text or "")
+        outcome = await self.step(update, context, event, seen, upto=message.message_id)
+        await self.deliver(context.bot, message.chat_id, outcome)
 
     async def on_tap(self, update: Update, context: Context) -> None:
-        """A button -> Tap -> service -> the tapped keyboard closed, replies sent."""
+        """A button -> Tap -> service -> replies sent, the tapped keyboard closed.
+
+        Answering the button and closing its keyboard are best effort, within a short time.
+        """
         query = update.callback_query
-        assert query is not None
-        try:
-            await query.answer()
-        except BadRequest as error:  # too old to answer (say, waiting out a restart): go on
-            log.info("a button press could not be answered (%s)", error.message)
-        outcome = self.step(update, context, tap_from(query.data))
-        await self.close_tapped(query, outcome)
         chat = update.effective_chat
-        if chat is not None:
-            await self.send(context.bot, chat.id, outcome.replies, outcome.conversation.revision)
+        assert query is not None
+        if chat is None or chat.type != ChatType.PRIVATE:
+            log.info("tap in a %s chat -> bot.group", chat.type if chat else "unknown")
+            note = render(language_of(update.effective_user), "bot.group")
+            await self.tidy(query.answer(note[:200]), "a button press could not be answered")
+            return
+        await self.tidy(query.answer(), "a button press could not be answered")
+        tap = tap_from(query.data)
+        tapped = query.message if isinstance(query.message, Message) else None
+        highest = self.keyboards.saw(chat.id, tapped.message_id if tapped else 0)
+        outcome = await self.step(update, context, tap, Seen(tap.revision, highest))
+        closing = self.close_tapped(query, outcome)
+        await self.deliver(context.bot, chat.id, outcome)
+        if closing is not None:
+            await self.tidy(closing(), "a tapped keyboard could not be closed")
 
     async def on_other(self, update: Update, context: Context) -> None:
         """A sticker, photo, edit, forward... -> Aside -> a crisis reply if its words call for
-        one, a short kind note, and the question again.
+        one, then a short kind note and the question again.
 
         Such a message is never an answer and nothing of it is stored: its words (a caption,
         the edited or forwarded text) are read for crisis signals only, and a shared contact
@@ -146,10 +199,11 @@ class IntakeBot:
         message = update.effective_message
         if message is None or update.effective_user is None:
             return
+        highest = self.keyboards.saw(message.chat_id, message.message_id)
         aside = aside_of(message, edited=update.edited_message is not None)
-        outcome = self.step(update, context, aside)
-        revision = outcome.conversation.revision
-        await self.send(context.bot, message.chat_id, outcome.replies, revision)
+        seen = Seen(message=highest)
+        outcome = await self.step(update, context, aside, seen, upto=message.message_id)
+        await self.deliver(context.bot, message.chat_id, outcome)
 
     async def on_group(self, update: Update, context: Context) -> None:
         """Anything in a group or channel -> a note that the bot talks in private chats only."""
@@ -165,8 +219,9 @@ class IntakeBot:
         chat = update.effective_chat
         assert chat is not None
         lang = language_of(update.effective_user)
-        text = stats_text(lang, headline(self.service.db, lang))
+        figures = await self.storage.run_retrying(headline, self.service.db, lang)
         log.info("stats -> bot.stats")
+        text = stats_text(lang, figures)
         await deliver(context.bot, chat.id, Outgoing(text))
 
     async def on_error(self, update: object, context: Context) -> None:
@@ -192,7 +247,7 @@ class IntakeBot:
 
     async def purge(self, context: Context) -> None:
         """The daily retention job: idle sessions, expired links, old intakes."""
-        report = self.service.purge()
+        report = await self.storage.run_retrying(self.service.purge)
         log.info(
             "purged %d idle session(s), %d expired link(s), %d old intake(s)",
             report.sessions,
@@ -226,7 +281,7 @@ class IntakeBot:
 
     async def flush_wal(self, context: Context) -> None:
         """The retry job: empty the write-ahead log, and stop once that has worked."""
-        if self.service.flush_wal() and context.job is not None:
+        if await self.storage.run(self.service.flush_wal) and context.job is not None:
             log.info("the write-ahead log is emptied: erased data is gone from it")
             context.job.schedule_removal()
 
@@ -234,56 +289,294 @@ class IntakeBot:
         """Every 30 s: renew the file `intake health` reads (an mtime, never a database row)."""
         beat(heartbeat_path(self.settings.db_path))
 
+    def on_drop(self, update: Update, first: bool) -> None:
+        """A parent flooding the bot: the first dropped update of a flood gets one gentle note."""
+        chat = update.effective_chat
+        if not first or chat is None or chat.type != ChatType.PRIVATE:
+            return
+        note = Outgoing(render(language_of(update.effective_user), "bot.flood"))
+        log.info("flood -> bot.flood")
+        bot = update.get_bot()
+        self.spawn(self.tidy(deliver(bot, chat.id, note), "a note could not be sent"))
+
     # ---- steps
 
-    def step(self, update: Update, context: Context, event: Input) -> Outcome:
-        """Step the parent's conversation and store it; log kinds and keys only."""
-        user = update.effective_user
+    async def step(
+        self, update: Update, context: Context, event: Input, seen: Seen, upto: int = 0
+    ) -> Outcome:
+        """Step the parent's conversation and store it; log kinds and keys only.
+
+        A reply of the parent's last step that may not have arrived is settled first: a tap
+        says by its revision, for anything else the chat is looked at (`probe`, up to the
+        message number ``upto``). When that cannot tell, the input is not taken as an answer
+        (it might answer either question): the last step is shown again, with a note.
+        """
+        user, chat = update.effective_user, update.effective_chat
         assert user is not None
-        outcome = self.service.handle(user.id, event, lang=language_of(user), names=names_of(user))
+        assert chat is not None
+        lang, names = language_of(user), names_of(user)
+        kwargs = {"lang": lang, "names": names, "render": render_messages}
+        outcome = await self.stored(
+            context.bot,
+            chat.id,
+            lang,
+            self.service.handle,
+            user.id,
+            event,
+            seen=seen,
+            delivered=self.take_marks(),
+            **kwargs,
+        )
+        if outcome.unsettled is not None:
+            arrived = await self.probe(context.bot, chat.id, outcome.unsettled, upto)
+            log.info("an unconfirmed reply was %s", SETTLED[arrived])
+            typed = isinstance(event, Text | Aside)
+            if arrived is None and typed and detect_crisis(event.text):
+                arrived = True  # a crisis is answered at once, wherever the parent is
+            if arrived is None:
+                log.info("%s -> bot.resend", type(event).__name__.lower())
+                return resend(outcome)
+            seen = Seen(seen.revision, seen.message, delivered=arrived)
+            outcome = await self.stored(
+                context.bot, chat.id, lang, self.service.handle, user.id, event, seen=seen, **kwargs
+            )
         kind = event.note if isinstance(event, Aside) else type(event).__name__.lower()
         log.info("%s -> %s", kind, " ".join(r.key for r in outcome.replies))
         self.keep_flushing(context.job_queue)
         return outcome
 
-    async def send(self, bot: Bot, chat_id: int, replies: Sequence[Reply], revision: int) -> None:
-        """Clear the chat's older keyboard, then send the replies; remember the new keyboard."""
-        await self.clear_keyboard(bot, chat_id, self.keyboards.take(chat_id))
-        for message in messages_for(replies, revision):
-            sent = await deliver(bot, chat_id, message)
-            if message.buttons:
-                self.keyboards.remember(chat_id, sent.message_id)
+    async def stored(
+        self,
+        bot: Bot,
+        chat_id: int,
+        lang: Language,
+        call: Callable[..., T],
+        /,
+        *args: Any,
+        **kwargs: Any,
+    ) -> T:
+        """Run ``call`` on the storage thread; if that takes long, the parent hears "one moment"."""
+        loop = asyncio.get_running_loop()
+        note = loop.call_later(self.wait_note_after, self.say_wait, bot, chat_id, lang)
+        try:
+            return await self.storage.run_retrying(call, *args, **kwargs)
+        finally:
+            note.cancel()
 
-    async def close_tapped(self, query: CallbackQuery, outcome: Outcome) -> None:
-        """Mark the tapped question with the answer (or just clear a stale keyboard)."""
+    def say_wait(self, bot: Bot, chat_id: int, lang: Language) -> None:
+        log.info("slow storage -> bot.wait")
+        note = Outgoing(render(lang, "bot.wait"))
+        self.spawn(self.tidy(deliver(bot, chat_id, note), "a note could not be sent"))
+
+    async def probe(
+        self, bot: Bot, chat_id: int, pending: storage.Pending, upto: int
+    ) -> bool | None:
+        """Whether an undelivered step's reply is in the chat; None when that cannot be told.
+
+        A reply that edits a message is applied again: Telegram says "not modified" when it
+        was there. A reply sent as new messages would have a number between the last one
+        known when the step was stored and the parent's new message: each of those numbers is
+        asked to drop its keyboard, which only a message of the bot's that has one can do (an
+        old keyboard lost is no loss). Too many numbers between (a busy bot numbers all its
+        chats' messages in one sequence) cannot be looked through: None.
+        """
+        messages = [Outgoing.from_data(data) for data in json.loads(pending.messages)]
+        last = messages[-1] if messages else None
+        if last is None:
+            return True
+        if last.edit is not None:
+            try:
+                await edit(bot, chat_id, last)
+            except BadRequest as error:
+                return "not modified" in error.message
+            except TelegramError:
+                return None
+            return False  # it is there now, but the parent answered what they saw before
+        numbers = range(pending.last_message + 1, upto)
+        if len(numbers) > PROBE_LIMIT:
+            return None
+        for number in numbers:
+            try:
+                found = await bot.edit_message_reply_markup(chat_id, number, reply_markup=None)
+            except BadRequest:
+                continue  # not the bot's, gone, or without a keyboard
+            except TelegramError:
+                return None
+            if isinstance(found, Message):
+                return True
+        return False
+
+    async def deliver(self, bot: Bot, chat_id: int, outcome: Outcome) -> None:
+        """Clear the chat's older keyboard, send (or edit) the messages, then mark them sent.
+
+        A step kept in the outbox is marked delivered once every message is out; one that
+        provably did not reach Telegram is marked unsent, so the parent's next input answers
+        what they saw before it.
+        """
+        if not outcome.messages:
+            return
+        # Older keyboards are cleared only once the new messages are out: until then the
+        # parent can still answer what they see, should the bot stop in between.
+        older = self.keyboards.take(chat_id)
+        try:
+            for data in outcome.messages:
+                message = Outgoing.from_data(data)
+                sent = await put(bot, chat_id, message)
+                if message.edit == older:
+                    older = None  # edited into the new question: its keyboard is the new one
+                if sent is not None:
+                    self.keyboards.saw(chat_id, sent.message_id)
+                    if message.buttons:
+                        self.keyboards.remember(chat_id, sent.message_id)
+        except TelegramError as error:
+            if outcome.kept and refused(error):
+                self.storage.post(self.service.unsent, outcome.pseudonym)
+            raise
+        if outcome.kept:
+            self.mark(outcome.pseudonym)
+        await self.clear_keyboard(bot, chat_id, older)
+
+    def mark(self, pseudonym: str) -> None:
+        """The parent's outbox row was delivered: it goes with the next step's write (whoever
+        that step is for), or after `mark_delay` when no step comes."""
+        self._marks.add(pseudonym)
+        if self._mark_timer is None:
+            loop = asyncio.get_running_loop()
+            self._mark_timer = loop.call_later(self.mark_delay, self._flush_marks)
+
+    def take_marks(self) -> set[str]:
+        marks, self._marks = self._marks, set()
+        return marks
+
+    def _flush_marks(self) -> None:
+        self._mark_timer = None
+        marks = self.take_marks()
+        if marks:
+            self.storage.post(self.service.delivered_now, marks)
+
+    def close_tapped(
+        self, query: CallbackQuery, outcome: Outcome
+    ) -> Callable[[], Awaitable[object]] | None:
+        """The edit that marks the tapped question with the answer (or just clears a stale
+        keyboard), to be made once the replies are out; None when there is nothing to close."""
         message = query.message
         if not isinstance(message, Message):
-            return  # too old for Telegram to let us see or edit it
+            return None  # too old for Telegram to let us see or edit it
+        if self.keyboards.closed(message.chat_id, message.message_id):
+            return None  # a second tap on a keyboard closed already: nothing left to close
         self.keyboards.discard(message.chat_id, message.message_id)
-        stale = any(reply.key == "stale" for reply in outcome.replies)
+        stale = not outcome.replies or any(reply.key == "stale" for reply in outcome.replies)
         label = None if stale else tapped_label(message, query.data)
         lang = outcome.conversation.lang
         text = answered_text(message.text or "", label, lang) if label else None
-        try:
-            if text is None:
-                await message.edit_reply_markup(reply_markup=None)
-            else:
-                await message.edit_text(
-                    Outgoing(text).html,
-                    parse_mode=ParseMode.HTML,
-                    link_preview_options=LINK_PREVIEW,
-                )
-        except BadRequest as error:  # already cleared by an earlier tap, or deleted
-            log.info("a tapped keyboard could not be closed (%s)", error.message)
+        if text is None:
+            if message.reply_markup is None:
+                return None
+            return lambda: message.edit_reply_markup(reply_markup=None)
+        html = Outgoing(text).html
+        return lambda: message.edit_text(
+            html, parse_mode=ParseMode.HTML, link_preview_options=LINK_PREVIEW
+        )
 
     async def clear_keyboard(self, bot: Bot, chat_id: int, message_id: int | None) -> None:
         """Remove a keyboard that has gone stale, if there is one."""
         if message_id is None:
             return
+        await self.tidy(
+            bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None),
+            "an old keyboard could not be cleared",
+        )
+
+    async def tidy(self, call: Awaitable[object], what: str) -> None:
+        """A call that only tidies the chat: best effort, within a short time, never an error.
+
+        A blocked bot is left to the message that follows to find out.
+        """
         try:
-            await bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
-        except BadRequest as error:  # the parent deleted it, or it was cleared already
-            log.info("an old keyboard could not be cleared (%s)", error.message)
+            async with asyncio.timeout(self.cosmetic_budget):
+                await call
+        except TimeoutError:
+            log.info("%s in time", what)
+        except TelegramError as error:
+            log.info("%s (%s)", what, describe(error))
+
+    def spawn(self, call: Awaitable[None]) -> asyncio.Task[None]:
+        """Run ``call`` beside the current update, keeping hold of it until it is done."""
+        task = asyncio.ensure_future(call)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+
+def memory_release() -> Callable[[Context], Awaitable[None]] | None:
+    """A job that hands memory freed since the last run back to the system (glibc only).
+
+    Each update allocates and frees buffers (requests, answers, long texts) between the few
+    things kept for longer; glibc's allocator keeps the freed pages, so the bot's resident
+    memory would grow with the number of parents served although what it keeps is bounded.
+    `malloc_trim` returns them. Elsewhere (no glibc) there is nothing to do.
+    """
+    name = ctypes.util.find_library("c")
+    try:
+        trim = ctypes.CDLL(name).malloc_trim if name else None
+    except (OSError, AttributeError):
+        trim = None
+    if trim is None:
+        return None
+
+    async def release(context: Context) -> None:
+        trim(0)
+
+    return release
+
+
+def resend(outcome: Outcome) -> Outcome:
+    """The undelivered step shown again with a note, the input not taken as an answer."""
+    assert outcome.unsettled is not None
+    lang = outcome.conversation.lang
+    note = Outgoing(render(lang, "bot.resend")).data
+    messages = (note, *json.loads(outcome.unsettled.messages))
+    return Outcome((), outcome.conversation, outcome.saved, outcome.pseudonym, messages, kept=True)
+
+
+def refused(error: TelegramError) -> bool:
+    """Whether a failed call provably did not reach the parent (Telegram refused, or was not
+    reached at all)."""
+    if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
+        return not_reached(error)
+    return True
+
+
+def describe(error: TelegramError) -> str:
+    """An error in a few words for the log: its kind and Telegram's reason, never a value."""
+    return f"{type(error).__name__}: {error.message}"[:160]
+
+
+async def put(bot: Bot, chat_id: int, message: Outgoing) -> Message | None:
+    """Send the message, or make the message it edits into it (sent anew if that is gone)."""
+    if message.edit is None:
+        return await deliver(bot, chat_id, message)
+    try:
+        return await edit(bot, chat_id, message)
+    except BadRequest as error:
+        if "not modified" in error.message:
+            return None  # it shows this already
+        log.info("a message could not be edited (%s); sent anew", error.message)
+        return await deliver(bot, chat_id, message)
+
+
+async def edit(bot: Bot, chat_id: int, message: Outgoing) -> Message | None:
+    """Make the message ``message.edit`` into ``message``: HTML-escaped, no link previews."""
+    assert message.edit is not None
+    edited = await bot.edit_message_text(
+        message.html,
+        chat_id,
+        message.edit,
+        parse_mode=ParseMode.HTML,
+        reply_markup=message.markup,
+        link_preview_options=LINK_PREVIEW,
+    )
+    return edited if isinstance(edited, Message) else None
 
 
 async def deliver(bot: Bot, chat_id: int, message: Outgoing) -> Message:
@@ -318,36 +611,80 @@ def where(error: BaseException | None) -> str:
     )
 
 
+class IntakeApplication(Application):  # type: ignore[type-arg]
+    """python-telegram-bot's Application, patient at start, and flat in memory.
+
+    - Start-up waits out a Bot API that cannot be reached, answers 429 or 5xx, or sends
+      something that is not its JSON: each try is one log line, with growing pauses. Only a
+      token the Bot API refuses stops it (`InvalidToken`).
+    - Without persistence, python-telegram-bot would still collect every chat and user id
+      it sees, for a persistence that never comes; those sets grow with every parent.
+    """
+
+    start_pauses: tuple[float, ...] = START_PAUSES
+
+    async def initialize(self) -> None:
+        pauses = self.start_pauses
+        for attempt in range(10**9):
+            try:
+                await super().initialize()
+                return
+            except InvalidToken:
+                raise
+            except TelegramError as error:
+                pause = pauses[min(attempt, len(pauses) - 1)]
+                log.warning(
+                    "the Bot API cannot be used yet (%s); trying again in %g s",
+                    describe(error),
+                    pause,
+                )
+                await asyncio.sleep(pause)
+
+    def _mark_for_persistence_update(self, *, update: object = None, job: Any = None) -> None:
+        if self.persistence is not None:
+            super()._mark_for_persistence_update(update=update, job=job)
+
+
 def build_application(settings: Settings, request: BaseRequest | None = None) -> App:
     """The configured application: handlers, menus, purge, retries, per-parent ordering.
 
-    The database is opened here, so a bad path fails at start. ``request``
-    replaces the network (tests pass a fake Bot API).
+    The database is opened here, so a bad path fails at start, and handed to the storage
+    thread. ``request`` replaces the network (tests pass a fake Bot API).
     """
     # Opt in to python-telegram-bot's timedelta periods now: the int form warns (deprecated
     # since 22.2) on every flood-control answer.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     clinics = load_clinic_config(settings.clinic_config)
-    intake_bot = IntakeBot(settings, open_service(settings, clinics))
+    storage_thread = StorageThread()
+    try:
+        service = storage_thread.call(open_service, settings, clinics)
+    except BaseException:
+        storage_thread.close()
+        raise
+    intake_bot = IntakeBot(settings, service, storage_thread)
 
     async def start(app: App) -> None:
-        await set_menus(app.bot, settings.staff_ids)
-        await set_descriptions(app.bot, clinics)
+        await with_retries(lambda: set_menus(app.bot, settings.staff_ids), "the menus")
+        await with_retries(lambda: set_descriptions(app.bot, clinics), "the descriptions")
         beat(heartbeat_path(settings.db_path))
         log.info("intake bot started; menus set in English and Swedish")
+        await report_state(intake_bot)
 
     async def stop(app: App) -> None:
-        intake_bot.service.db.close()
+        storage_thread.call(service.delivered_now, intake_bot.take_marks())
+        storage_thread.call(service.db.close)
+        storage_thread.close()
         # Stopped cleanly: no heartbeat, so `intake health` says so and a restore may go ahead.
         heartbeat_path(settings.db_path).unlink(missing_ok=True)
 
     builder = (
         Application.builder()
+        .application_class(IntakeApplication)
         .token(settings.token)
         .base_url(settings.base_url)
         .base_file_url(settings.base_file_url)
         .rate_limiter(RetryingRateLimiter(settings.rate_limit))
-        .concurrent_updates(PerParentUpdates())
+        .concurrent_updates(PerParentUpdates(on_drop=intake_bot.on_drop))
         .post_init(start)
         .post_shutdown(stop)
     )
@@ -359,12 +696,44 @@ def build_application(settings: Settings, request: BaseRequest | None = None) ->
     return app
 
 
-async def set_descriptions(bot: Bot, clinics: ClinicConfig) -> None:
-    """The bot's profile texts in English (the default) and Swedish (for Swedish clients)."""
-    for lang, code in (("en", None), ("sv", "sv")):
-        long, short = descriptions(lang, clinics.values(lang, ""))
-        await bot.set_my_description(long, language_code=code)
-        await bot.set_my_short_description(short, language_code=code)
+async def with_retries(call: Callable[[], Awaitable[object]], what: str) -> None:
+    """Try ``call`` until the Bot API takes it (a refusal is logged, and given up)."""
+    for attempt in range(10**9):
+        try:
+            await call()
+            return
+        except (BadRequest, InvalidToken):
+            raise
+        except TelegramError as error:
+            pause = START_PAUSES[min(attempt, len(START_PAUSES) - 1)]
+            log.warning(
+                "%s could not be set (%s); trying again in %g s", what, describe(error), pause
+            )
+            await asyncio.sleep(pause)
+
+
+async def report_state(intake_bot: IntakeBot) -> None:
+    """At start: replies still waiting for their parents, and rows under a previous key."""
+    service = intake_bot.service
+    waiting = await intake_bot.storage.run(storage.count_outbox, service.db)
+    if waiting:
+        log.info("%d reply(ies) wait to be delivered when their parent next writes", waiting)
+    sessions, links = await intake_bot.storage.run(service.keys_report)
+    if service.previous_secret is not None:
+        log.warning(
+            "%d unfinished conversation(s) and %d link(s) still use the previous key "
+            "(INTAKE_SECRET_PREVIOUS); each moves to the current key when its parent next "
+            "writes, and the previous key can go once none is left",
+            sessions,
+            links,
+        )
+    elif sessions or links:
+        log.warning(
+            "%d unfinished conversation(s) and %d link(s) were made with another key than "
+            "INTAKE_SECRET: set the former key as INTAKE_SECRET_PREVIOUS so they can be found",
+            sessions,
+            links,
+        )
 
 
 async def set_menus(bot: Bot, staff_ids: frozenset[int]) -> None:
@@ -375,3 +744,11 @@ async def set_menus(bot: Bot, staff_ids: frozenset[int]) -> None:
         scope = BotCommandScopeChat(staff_id)
         await bot.set_my_commands(menu("en", staff=True), scope=scope)
         await bot.set_my_commands(menu("sv", staff=True), scope=scope, language_code="sv")
+
+
+async def set_descriptions(bot: Bot, clinics: ClinicConfig) -> None:
+    """The bot's profile texts in English (the default) and Swedish (for Swedish clients)."""
+    for lang, code in (("en", None), ("sv", "sv")):
+        long, short = descriptions(lang, clinics.values(lang, ""))
+        await bot.set_my_description(long, language_code=code)
+        await bot.set_my_short_description(short, language_code=code)

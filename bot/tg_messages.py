@@ -9,8 +9,9 @@ recognised as stale by the engine.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, User
 from telegram.ext import filters
@@ -75,10 +76,30 @@ KIND_TEXT = {kind: "location" if kind == "venue" else kind for kind in KINDS}
 
 @dataclass(frozen=True, slots=True)
 class Outgoing:
-    """One message to send: plain text (escaped on the way out), buttons as (label, data)."""
+    """One message to send: plain text (escaped on the way out), buttons as (label, data).
+
+    With ``edit``, the message of that number is changed into this one instead of a new one
+    being sent. As plain data (`data`, `from_data`) it waits in the outbox until delivered.
+    """
 
     text: str
     buttons: tuple[tuple[str, str], ...] = ()
+    edit: int | None = None
+
+    @property
+    def data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"text": self.text}
+        if self.buttons:
+            data["buttons"] = [list(button) for button in self.buttons]
+        if self.edit is not None:
+            data["edit"] = self.edit
+        return data
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Outgoing:
+        buttons = tuple((str(label), str(value)) for label, value in data.get("buttons", ()))
+        edit = data.get("edit")
+        return cls(str(data["text"]), buttons, None if edit is None else int(edit))
 
     @property
     def html(self) -> str:
@@ -110,7 +131,7 @@ def tap_from(data: str | None) -> Tap:
     """The tap a button's data stands for; data we did not make reads as a stale tap."""
     revision, _, rest = (data or "").partition(SEPARATOR)
     question, _, code = rest.partition(SEPARATOR)
-    if not revision.isdigit() or not code:
+    if not (revision.isascii() and revision.isdigit()) or not code:
         return Tap("", "", None)
     return Tap(question, code, int(revision))
 
@@ -150,6 +171,11 @@ def messages_for(replies: Iterable[Reply], revision: int) -> list[Outgoing]:
             )
     flush()
     return messages
+
+
+def render_messages(replies: Sequence[Reply], revision: int) -> list[dict[str, Any]]:
+    """The replies as messages in plain data, as the outbox keeps them (`Outgoing.from_data`)."""
+    return [message.data for message in messages_for(replies, revision)]
 
 
 def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:

@@ -26,8 +26,9 @@ TELEGRAM_URL = "https://api.telegram.org/bot"
 TELEGRAM_FILE_URL = "https://api.telegram.org/file/bot"
 
 #: httpx and httpcore log each request's URL, which holds the token; apscheduler each run of
-#: a job, transitions each state change (every step of every parent).
-NOISY_LOGGERS = ("httpx", "httpcore", "apscheduler", "transitions")
+#: a job, transitions each state change (every step of every parent), tornado each webhook
+#: request.
+NOISY_LOGGERS = ("httpx", "httpcore", "apscheduler", "transitions", "tornado.access")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +44,10 @@ class Settings:
     retention: storage.RetentionSettings = field(default_factory=storage.RetentionSettings)
     log_format: str = "text"
     log_level: int = logging.INFO
+    #: The pseudonymisation key before the last rotation, while parents still move off it.
+    previous_secret: str | None = None
+    #: What Telegram must send with every webhook update (a random one when unset).
+    webhook_secret: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -60,9 +65,12 @@ class Settings:
                 "letters): copy it again from @BotFather."
             )
         base_url, base_file_url = api_urls(env.get("TELEGRAM_API_BASE_URL", "").strip())
+        secret = storage.check_secret(env.get("INTAKE_SECRET"))
         return cls(
             token=token,
-            secret=storage.check_secret(env.get("INTAKE_SECRET")),
+            secret=secret,
+            previous_secret=previous_secret(env.get("INTAKE_SECRET_PREVIOUS", ""), secret),
+            webhook_secret=webhook_secret(env.get("TELEGRAM_WEBHOOK_SECRET", "")),
             db_path=storage.database_path(env.get("INTAKE_DB") or None),
             base_url=base_url,
             base_file_url=base_file_url,
@@ -73,6 +81,32 @@ class Settings:
             log_format=log_format(env.get("INTAKE_LOG_FORMAT", "")),
             log_level=log_level(env.get("INTAKE_LOG_LEVEL", "")),
         )
+
+
+def previous_secret(raw: str, current: str) -> str | None:
+    """The key before a rotation, checked like the current one; None when unset."""
+    if not raw.strip():
+        return None
+    try:
+        previous = storage.check_secret(raw)
+    except storage.ConfigError:
+        raise storage.ConfigError(
+            "INTAKE_SECRET_PREVIOUS must be the former INTAKE_SECRET (at least 16 characters), "
+            "or unset."
+        ) from None
+    if previous == current:
+        raise storage.ConfigError(
+            "INTAKE_SECRET_PREVIOUS is the same as INTAKE_SECRET: unset it, or set the former key."
+        )
+    return previous
+
+
+def webhook_secret(raw: str) -> str | None:
+    """Telegram's webhook secret token: 1-256 letters, digits, _ or -; None when unset."""
+    secret = raw.strip()
+    if secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+        raise storage.ConfigError("TELEGRAM_WEBHOOK_SECRET must be 1-256 letters, digits, _ or -.")
+    return secret or None
 
 
 def api_urls(base_url: str) -> tuple[str, str]:
@@ -184,7 +218,8 @@ def configure_logging(settings: Settings) -> None:
         else logging.Formatter("%(levelname)s %(name)s: %(message)s")
     )
     handler.setFormatter(formatter)
-    handler.addFilter(Redact((settings.token, settings.secret)))
+    secrets = (settings.token, settings.secret, settings.previous_secret, settings.webhook_secret)
+    handler.addFilter(Redact(tuple(secret for secret in secrets if secret)))
     logging.basicConfig(level=settings.log_level, handlers=[handler], force=True)
     for name in NOISY_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)

@@ -5,6 +5,12 @@ goes on writing (a `cp` of a database in WAL mode can catch the file and its log
 moments). The copy is checked with ``PRAGMA integrity_check``, turned into a single
 self-contained file (no ``-wal`` beside it), written with mode 0600 and moved into place only
 once complete. `restore` does the reverse for a stopped bot.
+
+Neither carries the outbox: it is delivery state, not data. Its rows say which replies the
+live bot had not yet confirmed as delivered; read back after a restore they would describe a
+moment long past, and a parent's next input would be judged against it. A restored database
+therefore starts with an empty outbox, and each parent's next input answers the question as
+the restored conversation stands.
 """
 
 from __future__ import annotations
@@ -32,6 +38,16 @@ def _draft_beside(target: Path) -> Path:
     return draft
 
 
+def _single_file_without_outbox(copy: sqlite3.Connection) -> None:
+    """Make a copy self-contained (no -wal beside it) and empty its outbox, overwriting the
+    rows' bytes (``secure_delete``)."""
+    copy.execute("PRAGMA secure_delete = ON")
+    if copy.execute("SELECT 1 FROM sqlite_master WHERE name = 'outbox'").fetchone():
+        with copy:
+            copy.execute("DELETE FROM outbox")
+    copy.execute("PRAGMA journal_mode = DELETE")
+
+
 def check_file(path: Path, *, quick: bool = False) -> None:
     """BackupError unless the file is an SQLite database that passes its integrity check."""
     pragma = "quick_check" if quick else "integrity_check"
@@ -53,8 +69,7 @@ def backup(source: Path, target: Path) -> int:
     try:
         with closing(_read_only(source)) as live, closing(sqlite3.connect(draft)) as copy:
             live.backup(copy)
-            # One self-contained file: a restored copy needs no -wal beside it.
-            copy.execute("PRAGMA journal_mode = DELETE")
+            _single_file_without_outbox(copy)
         check_file(draft)
         os.replace(draft, target)
     except sqlite3.Error as error:
@@ -75,7 +90,7 @@ def restore(backup_file: Path, target: Path) -> None:
     try:
         with closing(_read_only(backup_file)) as source, closing(sqlite3.connect(draft)) as copy:
             source.backup(copy)
-            copy.execute("PRAGMA journal_mode = DELETE")
+            _single_file_without_outbox(copy)
         check_file(draft)
         for suffix in ("-wal", "-shm"):
             Path(f"{target}{suffix}").unlink(missing_ok=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from datetime import date
 
 from sqlite_utils import Database, Migrations
@@ -86,7 +87,38 @@ def m001_initial(db: Database) -> None:
     )
 
 
-def open_db(path: str | os.PathLike[str] | None = None) -> Database:
+@migrations()
+def m002_outbox_and_key_fingerprints(db: Database) -> None:
+    # The outbox holds what a step sends until it is delivered (docs/delivery.md); `key` is a
+    # short fingerprint of the pseudonymisation key a row was written under, so that a key
+    # rotation can tell old rows from new ones (docs/privacy.md). Rows from before this
+    # migration get an empty fingerprint: `storage.stamp_keys` fills it in at start.
+    db.executescript(
+        """
+        CREATE TABLE outbox (
+            pseudonym TEXT PRIMARY KEY NOT NULL,
+            key TEXT NOT NULL,
+            revision INTEGER NOT NULL,
+            messages TEXT NOT NULL,
+            shown TEXT,
+            last_message INTEGER NOT NULL,
+            day TEXT NOT NULL
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX outbox_day ON outbox (day);
+        ALTER TABLE sessions ADD COLUMN key TEXT NOT NULL DEFAULT '';
+        ALTER TABLE links ADD COLUMN key TEXT NOT NULL DEFAULT '';
+        """
+    )
+
+
+#: How long a statement waits for another connection's write lock before it gives up; the bot
+#: retries a step itself, off its event loop, rather than hold a thread for long.
+BUSY_TIMEOUT_MS = 5000
+
+
+def open_db(
+    path: str | os.PathLike[str] | None = None, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS
+) -> Database:
     """Open (creating folder and file if needed) and migrate the intake database.
 
     ``path`` defaults to ``INTAKE_DB``, else ``data/intake.db``. Every commit is on disk before
@@ -94,13 +126,17 @@ def open_db(path: str | os.PathLike[str] | None = None) -> Database:
     (``secure_delete``) so erased answers do not linger in free pages. A new database file is
     readable by its owner only (0600, and so are its -wal and -shm), in a folder made 0700 if
     the folder is new; an existing one open to others is reported in the log.
+
+    The connection may be used from a thread other than the one that opened it (the bot gives
+    it to one storage thread); it is never used from two threads at once.
     """
     file = database_path(path)
     on_disk = str(file) != ":memory:"
     if on_disk:
         private_folder(file.parent)
         private_file(file)
-    db = Database(file)
+    db = Database(sqlite3.connect(str(file), check_same_thread=False))
+    db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
     db.enable_wal()
     db.execute("PRAGMA synchronous = FULL")
     db.execute("PRAGMA foreign_keys = ON")

@@ -29,6 +29,7 @@ def record_intake(
     pseudonym: str | None,
     names: Sequence[str] = (),
     link_days: int = DEFAULT_LINK_DAYS,
+    key: str = "",
     today: date | None = None,
 ) -> str:
     """Store one completed intake and return its random id.
@@ -36,7 +37,8 @@ def record_intake(
     The row gets the ISO week of today and no finer time. ``free_text`` is scrubbed, with the
     parent's own ``names``, before it is written. With a ``pseudonym``, a link lets the parent
     erase the intake until it expires after ``link_days``; after that nothing ties the row to
-    anyone. The session is left alone: the caller decides when it goes.
+    anyone (``key``: the fingerprint of the key that made the pseudonym). The session is left
+    alone: the caller decides when it goes.
     """
     row = check_record(record)
     link = None if pseudonym is None else check_pseudonym(pseudonym)
@@ -48,8 +50,8 @@ def record_intake(
         db.execute(_INSERT_INTAKE, [intake_id, iso_week(day), *row.values()])
         if link is not None:
             db.execute(
-                "INSERT INTO links (pseudonym, intake_id, expires_on) VALUES (?, ?, ?)",
-                [link, intake_id, (day + timedelta(days=link_days)).isoformat()],
+                "INSERT INTO links (pseudonym, intake_id, expires_on, key) VALUES (?, ?, ?, ?)",
+                [link, intake_id, (day + timedelta(days=link_days)).isoformat(), key],
             )
     return intake_id
 

@@ -23,6 +23,15 @@ def pseudonym_for(user_id: int, secret: str) -> str:
     return hmac.new(secret.encode(), str(user_id).encode(), hashlib.sha256).hexdigest()
 
 
+def key_fingerprint(secret: str) -> str:
+    """A short fingerprint of a pseudonymisation key, stored beside the rows made under it.
+
+    A pseudonym alone cannot say which key made it; after a key rotation the fingerprint can,
+    without revealing the key (a keyed hash of a constant, cut to 32 bits).
+    """
+    return hmac.new(secret.encode(), b"intake key fingerprint", hashlib.sha256).hexdigest()[:8]
+
+
 def check_pseudonym(pseudonym: str) -> str:
     """Refuse anything that is not a pseudonym, so a raw id can never become a key by mistake."""
     if not PSEUDONYM.fullmatch(pseudonym):

@@ -31,7 +31,8 @@ class PurgeReport:
 
 
 def erase(db: Database, pseudonym: str) -> Erasure:
-    """Delete the parent's session, every intake still linked to them, and the links.
+    """Delete the parent's session, every intake still linked to them, the links, and any
+    undelivered reply.
 
     Intakes whose link has already expired cannot be found any more, by design. The anonymous
     progress counts are not touched: nothing in them belongs to anyone.
@@ -39,6 +40,7 @@ def erase(db: Database, pseudonym: str) -> Erasure:
     check_pseudonym(pseudonym)
     with db.atomic():
         sessions = db.execute("DELETE FROM sessions WHERE pseudonym = ?", [pseudonym]).rowcount
+        db.execute("DELETE FROM outbox WHERE pseudonym = ?", [pseudonym])
         intakes = db.execute(
             "DELETE FROM intakes WHERE id IN (SELECT intake_id FROM links WHERE pseudonym = ?)",
             [pseudonym],
@@ -59,16 +61,20 @@ def purge(
 ) -> PurgeReport:
     """Apply retention and report what went; the bot runs it daily, `intake purge` on demand.
 
-    Deletes sessions idle longer than ``session_idle_days``, links that have expired, and
-    intakes from before the ISO week ``intake_months`` months ago. A link never outlives
-    ``link_days`` from today, even one made under a longer setting.
+    Deletes sessions idle longer than ``session_idle_days`` (and undelivered replies as old),
+    links that have expired, and intakes from before the ISO week ``intake_months`` months
+    ago. A link never outlives ``link_days`` from today, even one made under a longer setting.
     """
     day = today or date.today()
+    idle = (day - timedelta(days=session_idle_days)).isoformat()
     with db.atomic():
-        sessions = db.execute(
-            "DELETE FROM sessions WHERE last_active_day < ?",
-            [(day - timedelta(days=session_idle_days)).isoformat()],
-        ).rowcount
+        sessions = db.execute("DELETE FROM sessions WHERE last_active_day < ?", [idle]).rowcount
+        # An undelivered reply goes with its session, or as old as one would be.
+        db.execute(
+            "DELETE FROM outbox WHERE day < ? OR (shown IS NOT NULL AND pseudonym NOT IN "
+            "(SELECT pseudonym FROM sessions))",
+            [idle],
+        )
         latest = (day + timedelta(days=link_days)).isoformat()
         db.execute("UPDATE links SET expires_on = ? WHERE expires_on > ?", [latest, latest])
         links = db.execute("DELETE FROM links WHERE expires_on <= ?", [day.isoformat()]).rowcount

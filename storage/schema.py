@@ -34,6 +34,11 @@ class Table:
     staff: bool = False  # shown to staff (Datasette, exports); the others never are
 
 
+_KEY = (
+    "Fingerprint (8 hex digits) of the pseudonymisation key the pseudonym was made with, so a "
+    "key rotation can tell old rows from new ones; says nothing about the key or anyone."
+)
+
 #: The columns of `intakes` that come from the engine's record, in display order.
 RECORD_COLUMNS: dict[str, Column] = {
     "flow_version": Column(
@@ -151,6 +156,7 @@ TABLES: dict[str, Table] = {
             "last_active_day": Column(
                 "Day of the last answer, for purging idle sessions.", required=True
             ),
+            "key": Column(_KEY, required=True),
         },
     ),
     "links": Table(
@@ -160,6 +166,36 @@ TABLES: dict[str, Table] = {
             "pseudonym": Column("Keyed hash of the Telegram user id.", required=True),
             "intake_id": Column("The intake's id.", required=True),
             "expires_on": Column("Day from which the link is purged.", required=True),
+            "key": Column(_KEY, required=True),
+        },
+    ),
+    "outbox": Table(
+        "The replies of a parent's latest step until they are delivered, written with the "
+        "conversation they belong to and deleted once delivered, so a crash loses no reply "
+        "(docs/delivery.md). Holds no address: a row is delivered when the parent next writes. "
+        "Never shown to staff.",
+        {
+            "pseudonym": Column("Keyed hash of the Telegram user id.", required=True),
+            "key": Column(_KEY, required=True),
+            "revision": Column(
+                "Revision of the conversation the messages show (their buttons carry it).",
+                required=True,
+            ),
+            "messages": Column(
+                "The messages to send, as the bot renders them, free text already scrubbed.",
+                required=True,
+            ),
+            "shown": Column(
+                "The conversation as the parent last saw it (free text scrubbed), so a message "
+                "typed before the new question arrived answers the question it was meant for; "
+                "empty once the conversation has ended."
+            ),
+            "last_message": Column(
+                "The highest Telegram message number of the chat when the row was written (a "
+                "counter, not an id of anyone), to tell whether the messages arrived.",
+                required=True,
+            ),
+            "day": Column("Day the row was written, for purging.", required=True),
         },
     ),
 }

@@ -18,20 +18,27 @@ def load_session(db: Database, pseudonym: str) -> str | None:
 
 
 def save_session(
-    db: Database, pseudonym: str, conversation_json: str, *, today: date | None = None
+    db: Database,
+    pseudonym: str,
+    conversation_json: str,
+    *,
+    key: str = "",
+    today: date | None = None,
 ) -> None:
     """Save the conversation; it is on disk when this returns, so the reply may be sent.
 
     Only the day of the last answer is kept, for purging idle sessions. The conversation must
-    already be free of personal details: typed free text goes through `scrub` first.
+    already be free of personal details: typed free text goes through `scrub` first. ``key``
+    is the fingerprint of the key that made the pseudonym (`key_fingerprint`).
     """
     day = (today or date.today()).isoformat()
     with db.atomic():
         db.execute(
-            "INSERT INTO sessions (pseudonym, conversation, last_active_day) VALUES (?, ?, ?) "
+            "INSERT INTO sessions (pseudonym, conversation, last_active_day, key) "
+            "VALUES (?, ?, ?, ?) "
             "ON CONFLICT (pseudonym) DO UPDATE SET conversation = excluded.conversation, "
-            "last_active_day = excluded.last_active_day",
-            [check_pseudonym(pseudonym), conversation_json, day],
+            "last_active_day = excluded.last_active_day, key = excluded.key",
+            [check_pseudonym(pseudonym), conversation_json, day, key],
         )
 
 

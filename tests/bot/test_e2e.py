@@ -213,20 +213,96 @@ async def test_the_webhook_takes_only_updates_with_its_secret(
 ) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}/telegram-hook"
-    args = ["--webhook", url, "--port", str(port), "--secret-token", "s3cret-token"]
+    args = ["--webhook", url, "--port", str(port)]
+    env = {"TELEGRAM_WEBHOOK_SECRET": "s3cret-token"}
     someone = parent(server, "Alva", "Nyström", "alva_n", "sv")
-    async with bot_process(server, tmp_path, args=args):
+    async with bot_process(server, tmp_path, args=args, env=env) as bot:
         webhook = server.api.webhook
         assert (webhook["url"], webhook["secret_token"]) == (url, "s3cret-token")
         message = server.api.user_message(someone.chat, someone.user, text="hej")
         update = json.dumps({"update_id": 1, "message": message})
-        async with httpx.AsyncClient() as client:
-            for secret, status in (("guess", 403), ("s3cret-token", 200)):
-                headers = {
-                    "content-type": "application/json",
-                    "X-Telegram-Bot-Api-Secret-Token": secret,
-                }
+        for secret, status in (("guess", 403), ("s3cret-token", 200)):
+            headers = {
+                "content-type": "application/json",
+                "X-Telegram-Bot-Api-Secret-Token": secret,
+            }
+            async with httpx.AsyncClient() as client:  # a refusal closes its connection
                 answer = await client.post(url, content=update, headers=headers)
-                assert answer.status_code == status
+            assert answer.status_code == status
         await server.wait(lambda: len(server.api.bot_messages(someone.chat_id)) == 1, 20)
         assert someone.last_text.startswith("Hej och välkommen")
+        assert b"s3cret-token" not in command_line(bot.process.pid)  # as any user sees it (ps)
+    assert "s3cret-token" not in bot.log.read_text("utf-8")
+
+
+def command_line(pid: int) -> bytes:
+    return Path(f"/proc/{pid}/cmdline").read_bytes()
+
+
+def test_the_secret_is_refused_on_the_command_line(tmp_path: Path) -> None:
+    from tests.bot.test_settings import run_bot
+    from tests.support import bot_env
+
+    result = run_bot(
+        tmp_path,
+        bot_env(tmp_path / "intake.db"),
+        "--webhook",
+        "https://example.org/hook",
+        "--secret-token",
+        "s3cret-token",
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+    assert "TELEGRAM_WEBHOOK_SECRET" in result.stderr
+    assert "s3cret-token" not in result.stderr
+
+
+async def test_a_large_post_is_refused_before_it_is_read(
+    server: BotApiServer, tmp_path: Path
+) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/telegram-hook"
+    args = ["--webhook", url, "--port", str(port)]
+    async with bot_process(server, tmp_path, args=args) as bot:
+        before = rss_mib(bot.process.pid)
+        secret = server.api.webhook["secret_token"]
+        for given in (None, "guess", secret):  # no secret, a wrong one, the right one
+            taken = await post_huge(port, 90 * 1024 * 1024, given)
+            assert taken < 16 * 1024 * 1024, f"the bot read on ({given=})"
+        assert rss_mib(bot.process.pid) - before < 10
+        assert bot.process.returncode is None
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS")
+
+
+async def post_huge(port: int, size: int, secret: str | None) -> int:
+    """POST a body announced as ``size`` bytes to the webhook; how many bytes went before the
+    server stopped taking them (it answers and closes the connection)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    head = b"POST /telegram-hook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    if secret is not None:
+        head += b"X-Telegram-Bot-Api-Secret-Token: " + secret.encode() + b"\r\n"
+    writer.write(head + b"Content-Length: " + str(size).encode() + b"\r\n\r\n")
+    chunk = b"x" * (256 * 1024)
+    sent = 0
+    try:
+        async with asyncio.timeout(20):
+            while sent < size and not reader.at_eof():
+                writer.write(chunk)
+                await writer.drain()
+                sent += len(chunk)
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(0.001):
+                        await reader.read(1024)
+    except ConnectionError:
+        pass
+    finally:
+        writer.close()
+        with contextlib.suppress(Exception):
+            await writer.wait_closed()
+    return sent

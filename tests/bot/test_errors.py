@@ -35,7 +35,7 @@ async def test_a_parent_who_blocked_the_bot_is_handled_quietly(
     harness.api.blocked.add(parent.chat_id)
     await parent.tap("Let's begin")
     assert len(parent.texts) == 1  # nothing got through, and no apology was tried
-    assert harness.api.methods()[-2:] == ["answerCallbackQuery", "editMessageText"]
+    assert harness.api.methods()[-2:] == ["answerCallbackQuery", "sendMessage"]
     assert "the bot was blocked" in caplog.text
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert_no_identifiers(caplog.text, parent)

@@ -222,17 +222,104 @@ def test_after_a_restart_before_consent_the_parent_starts_again(db_file: Path) -
 def test_memory_before_consent_is_bounded_in_number_and_in_time() -> None:
     now = 0.0
     held = TransientConversations(size=3, ttl=10, clock=lambda: now)
+    parent = [storage.pseudonym_for(number, "k" * 32) for number in range(5)]
     for number in range(5):
-        held.hold(f"parent{number}", Conversation(state="consent"))
+        held.hold(parent[number], Conversation(state="consent"))
     assert len(held) == 3
-    assert held.get("parent1") is None  # the least recently stepped went first
+    assert held.get(parent[1]) is None  # the least recently stepped went first
     now = 9.0
-    held.hold("parent2", Conversation(state="welcome"))  # stepped again: kept longer
+    held.hold(parent[2], Conversation(state="welcome"))  # stepped again: kept longer
     now = 10.0
-    assert held.get("parent3") is None
-    assert held.get("parent4") is None
+    assert held.get(parent[3]) is None
+    assert held.get(parent[4]) is None
     assert len(held) == 1
-    assert held.get("parent2") == Conversation(state="welcome")
+    assert held.get(parent[2]) == Conversation(state="welcome")
     now = 19.0
-    assert held.get("parent2") is None
+    assert held.get(parent[2]) is None
     assert len(held) == 0
+
+
+def test_an_ended_conversation_is_held_as_its_screen_only() -> None:
+    held = TransientConversations()
+    pseudonym = storage.pseudonym_for(1, "k" * 32)
+    ended = Conversation(
+        state="done",
+        lang="sv",
+        clinic="demo",
+        revision=19,
+        pending="delete",
+        answers={"role": "mother"},
+        history=["role"],
+        safety="danger",
+    )
+    held.hold(pseudonym, ended)
+    screen = held.get(pseudonym)
+    assert screen == Conversation(
+        state="done", lang="sv", clinic="demo", revision=19, pending="delete"
+    )
+
+
+# ---- rotating the pseudonymisation key
+
+OLD_KEY, NEW_KEY = "o" * 32, "n" * 32
+
+
+def rotated(db_file: Path) -> IntakeService:
+    """The service after INTAKE_SECRET changed, with the former key as the previous one."""
+    return IntakeService(storage.open_db(db_file), Engine(), NEW_KEY, previous_secret=OLD_KEY)
+
+
+def test_after_a_rotation_an_unfinished_parent_goes_on_and_moves_to_the_new_key(
+    db_file: Path,
+) -> None:
+    before = IntakeService(storage.open_db(db_file), Engine(), OLD_KEY)
+    play(before, intake_script()[:5])  # role and age answered under the old key
+    service = rotated(db_file)
+    assert service.keys_report() == (1, 0)
+    resumed = service.handle(PARENT_ID, Text("/start"))  # the parent's first message since
+    assert [reply.key for reply in resumed.replies] == ["resume", "q.baby_reacts"]
+    outcome = play(service, intake_script()[5:6])
+    assert outcome.conversation.answers["baby_reacts"] == "often"
+    assert outcome.conversation.answers["age_band"] == "6_12m"  # nothing was lost
+    assert service.keys_report() == (0, 0)
+    service.flush_wal()
+    old = storage.pseudonym_for(PARENT_ID, OLD_KEY).encode()
+    assert old not in raw_bytes(db_file)
+
+
+def test_delete_after_a_rotation_reaches_what_the_old_key_made(db_file: Path) -> None:
+    before = IntakeService(storage.open_db(db_file), Engine(), OLD_KEY)
+    play(before, intake_script())  # completed: an intake linked under the old key
+    service = rotated(db_file)
+    assert service.keys_report() == (0, 1)
+    play(service, [("/delete", None, None)])
+    outcome = service.handle(PARENT_ID, Text("yes"))
+    assert "the answers of 1 finished chat" in outcome.replies[-1].text
+    assert storage.intake_rows(service.db) == []
+    for key in (OLD_KEY, NEW_KEY):
+        assert storage.pseudonym_for(PARENT_ID, key).encode() not in raw_bytes(db_file)
+
+
+def test_without_the_previous_key_a_rotation_is_reported_not_silent(
+    db_file: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = IntakeService(storage.open_db(db_file), Engine(), OLD_KEY)
+    play(before, intake_script()[:5])
+    service = IntakeService(storage.open_db(db_file), Engine(), NEW_KEY)
+    assert service.keys_report() == (1, 0)  # counted at start, and warned about by the bot
+    monkeypatch.setenv("INTAKE_SECRET", NEW_KEY)
+    assert main(["purge", "--db", str(db_file), "--wait", "0"]) == 0
+    assert "1 unfinished conversation(s) and 0 link(s) still use a previous key" in (
+        capsys.readouterr().out
+    )
+
+
+def test_rows_from_before_key_fingerprints_are_stamped_with_the_current_key(
+    db_file: Path,
+) -> None:
+    service = IntakeService(storage.open_db(db_file), Engine(), OLD_KEY)
+    play(service, intake_script()[:5])
+    with service.db.atomic():
+        service.db.execute("UPDATE sessions SET key = ''")  # as migration 2 leaves old rows
+    again = IntakeService(storage.open_db(db_file), Engine(), OLD_KEY)
+    assert again.keys_report() == (0, 0)

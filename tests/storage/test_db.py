@@ -57,7 +57,10 @@ def test_migrations_are_idempotent(db_path: Path) -> None:
         schema = first.schema
     with open_db(db_path) as again, open_db(db_path) as third:
         assert again.schema == third.schema == schema
-        assert [m.name for m in migrations.applied(third)] == ["m001_initial"]
+        assert [m.name for m in migrations.applied(third)] == [
+            "m001_initial",
+            "m002_outbox_and_key_fingerprints",
+        ]
         assert migrations.pending(third) == []
 
 

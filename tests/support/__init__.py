@@ -17,6 +17,7 @@ from tests.support.fake_api import (
     ApiError,
     DroppedConnectionError,
     FakeBotApi,
+    LateAnswerError,
 )
 from tests.support.harness import (
     STAFF_ID,
@@ -64,6 +65,7 @@ __all__ = [
     "DroppedConnectionError",
     "FakeBotApi",
     "FakeRequest",
+    "LateAnswerError",
     "Line",
     "Parent",
     "Player",

@@ -129,6 +129,18 @@ class DroppedConnectionError(Exception):
     """The connection broke before an answer: each transport turns this into its own failure."""
 
 
+class LateAnswerError(Exception):
+    """The call was carried out, but its answer came after the client stopped waiting (a read
+    timeout): each transport turns this into its own failure."""
+
+
+#: What a Bot API behind a broken proxy answers: an HTML error page, or JSON cut short.
+RAW_FAULTS: Mapping[str, tuple[int, bytes]] = {
+    "html": (502, b"<html><body><h1>502 Bad Gateway</h1></body></html>"),
+    "garbage": (200, b'{"ok": true, "result": {"id": 70'),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Call:
     method: str
@@ -179,6 +191,7 @@ class FakeBotApi:
     blocked: set[int] = field(default_factory=set)
     faults: dict[str, list[int | str]] = field(default_factory=lambda: defaultdict(list))
     queries: dict[str, bool] = field(default_factory=dict)  # callback query id -> answered
+    refusals: list[tuple[str, str]] = field(default_factory=list)  # (method, description)
     webhook: dict[str, Any] = field(default_factory=dict)
     on_change: Callable[[int | None], None] = lambda chat_id: None
     _update_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
@@ -189,19 +202,24 @@ class FakeBotApi:
 
     # ---- the bot's side
 
-    def handle(self, method: str, params: Mapping[str, str]) -> tuple[int, dict[str, Any]]:
-        """Answer one call as Telegram would: (HTTP status, JSON body)."""
+    def handle(self, method: str, params: Mapping[str, str]) -> tuple[int, dict[str, Any] | bytes]:
+        """Answer one call as Telegram would: (HTTP status, JSON body, or raw bytes)."""
         values = decode(params)
         self.counts[method] += 1
         if self.keep_calls:
             self.calls.append(Call(method, values))
         try:
-            self._inject_fault(method)
+            fault = self._inject_fault(method)
+            if fault in RAW_FAULTS:
+                return RAW_FAULTS[str(fault)]
             answer = getattr(self, f"_{method}", None)
             if answer is None:
                 raise ApiError(404, "Not Found: method not found")
             result = answer(values)
+            if fault == "late":
+                raise LateAnswerError(method)
         except ApiError as error:
+            self.refusals.append((method, error.description))
             body: dict[str, Any] = {
                 "ok": False,
                 "error_code": error.code,
@@ -215,13 +233,17 @@ class FakeBotApi:
         return 200, {"ok": True, "result": result}
 
     def fail(self, method: str, *faults: int | str) -> None:
-        """Make the next calls of ``method`` fail: 429 (flood), "network", or any status."""
+        """Make the next calls of ``method`` fail: 429 (flood), "network" (no answer, nothing
+        done), "late" (done, but the answer comes too late), "html" or "garbage" (not the Bot
+        API's JSON), or any status."""
         self.faults[method].extend(faults)
 
-    def _inject_fault(self, method: str) -> None:
+    def _inject_fault(self, method: str) -> int | str | None:
         if not self.faults.get(method):
-            return
+            return None
         fault = self.faults[method].pop(0)
+        if fault in ("late", *RAW_FAULTS):
+            return fault
         if fault == "network":
             raise DroppedConnectionError(method)
         if fault == 429:

@@ -16,11 +16,18 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from tests.support.fake_api import DroppedConnectionError, FakeBotApi
+from tests.support.fake_api import DroppedConnectionError, FakeBotApi, LateAnswerError
 from tests.support.transport import Deliver
 
 PATH = re.compile(r"/bot([^/]+)/([A-Za-z]+)")
-REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found"}
+REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    502: "Bad Gateway",
+}
 
 
 class BotApiServer:
@@ -34,14 +41,19 @@ class BotApiServer:
         self._server: asyncio.Server | None = None
         self.port = 0
         self.requests: list[str] = []  # methods in the order their requests arrived
+        #: Sees each call before it is carried out: "drop" closes the connection without
+        #: carrying it out, "late" after carrying it out (a test may stop the bot meanwhile).
+        self.before: Callable[[str, dict[str, str]], str | None] | None = None
+        #: Sees each answer once it is on its way (a test may stop the bot then).
+        self.after: Callable[[str, bytes], None] | None = None
 
     @property
     def base_url(self) -> str:
         """What TELEGRAM_API_BASE_URL is set to for a bot that should talk to this server."""
         return f"http://127.0.0.1:{self.port}/bot"
 
-    async def start(self) -> None:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+    async def start(self, port: int = 0) -> None:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", port)
         self.port = self._server.sockets[0].getsockname()[1]
 
     async def close(self) -> None:
@@ -77,12 +89,15 @@ class BotApiServer:
                 if answer is None:
                     break  # a network fault: drop the connection without a word
                 status, body = answer
+                kind = "text/html" if body.startswith(b"<") else "application/json"
                 head = (
                     f"HTTP/1.1 {status} {REASONS.get(status, 'Error')}\r\n"
-                    f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+                    f"Content-Type: {kind}\r\nContent-Length: {len(body)}\r\n\r\n"
                 )
                 writer.write(head.encode() + body)
                 await writer.drain()
+                if self.after is not None:
+                    self.after(request[0], body)
         except (ConnectionError, asyncio.IncompleteReadError):
             pass
         except asyncio.CancelledError:
@@ -114,10 +129,17 @@ class BotApiServer:
         params = dict(parse_qsl(url.query)) | dict(parse_qsl(body.decode(), keep_blank_values=True))
         if method == "getUpdates":
             await self._long_poll(params)
+        action = self.before(method, params) if self.before is not None else None
+        if action == "drop":
+            return None
+        if action == "late":
+            self.api.fail(method, "late")
         try:
             status, answer = self.api.handle(method, params)
-        except DroppedConnectionError:
-            return None
+        except (DroppedConnectionError, LateAnswerError):
+            return None  # no answer: the connection is closed (after the call, when late)
+        if isinstance(answer, bytes):
+            return status, answer
         return status, json.dumps(answer, ensure_ascii=False).encode()
 
     async def _long_poll(self, params: dict[str, str]) -> None:

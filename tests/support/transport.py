@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import httpx
 from telegram import Update
-from telegram.error import NetworkError
+from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from tests.support.fake_api import DroppedConnectionError, FakeBotApi
+from tests.support.fake_api import DroppedConnectionError, FakeBotApi, LateAnswerError
 
 
 class FakeRequest(BaseRequest):
     """python-telegram-bot's network replaced by the fake Bot API, in process."""
 
-    def __init__(self, api: FakeBotApi) -> None:
+    def __init__(self, api: FakeBotApi, latency: float = 0.0) -> None:
         self.api = api
+        self.latency = latency  # seconds each call takes, as over a real network
 
     async def initialize(self) -> None:
         """Nothing to open."""
@@ -43,11 +46,17 @@ class FakeRequest(BaseRequest):
         if not prefix.endswith(f"/bot{self.api.token}"):
             return 401, b'{"ok": false, "error_code": 401, "description": "Unauthorized"}'
         params = request_data.json_parameters if request_data else {}
+        if self.latency:
+            await asyncio.sleep(self.latency)
         try:
             status, body = self.api.handle(endpoint, params)
         except DroppedConnectionError:
-            raise NetworkError("httpx.ConnectError: connection reset (fake)") from None
-        return status, json.dumps(body).encode()
+            # As python-telegram-bot words it: the connection could not be made.
+            error = httpx.ConnectError("connection refused (fake)")
+            raise NetworkError(f"httpx.ConnectError: {error}") from error
+        except LateAnswerError:
+            raise TimedOut() from httpx.ReadTimeout("read timed out (fake)")
+        return status, body if isinstance(body, bytes) else json.dumps(body).encode()
 
 
 #: How an update reaches the bot and how long to wait for its answer: the transport's job.
