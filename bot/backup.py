@@ -11,8 +11,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import storage
+from bot import settings
 from bot.health import HEARTBEAT_SECONDS, heartbeat_age, heartbeat_path
+from bot.settings import ConfigError
 from storage.backup import BackupError, backup, restore
 
 
@@ -26,7 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    db_path = storage.database_path(args.db)
+    db_path = settings.database_path(args.db)
     try:
         if args.out:
             size = backup(db_path, args.out)
@@ -34,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
             return 0
         age = heartbeat_age(heartbeat_path(db_path))
         if age is not None and age < 2 * HEARTBEAT_SECONDS:
-            raise storage.ConfigError(
+            raise ConfigError(
                 f"the bot is running on {db_path} (it beat {age:.0f} s ago): stop it first, "
                 "then restore (a bot that was killed rather than stopped: wait a minute)."
             )

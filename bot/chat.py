@@ -11,6 +11,7 @@ import os
 import sys
 from typing import TextIO
 
+from bot import settings
 from bot.service import IntakeService
 from flows.clinic import load_clinic_config
 from flows.engine import Engine
@@ -51,22 +52,16 @@ def _ask_language(stdin: TextIO, stdout: TextIO) -> str:
     return "sv" if answer in ("2", "sv", "svenska", "swedish") else "en"
 
 
-def _default_language() -> str:
-    return "sv" if os.environ.get("LANG", "").startswith("sv") else "en"
-
-
 def open_service(db_path: str | None, store: bool) -> IntakeService:
     """The service the chat talks to; with ``store`` off, an in-memory database."""
     import storage
 
-    engine = Engine(load_clinic_config(os.environ.get("INTAKE_CLINIC_CONFIG")))
+    engine = Engine(load_clinic_config(settings.clinic_config()))
     if not store:
         return IntakeService(storage.open_db(":memory:"), engine, os.urandom(32).hex())
-    path = storage.database_path(db_path)
-    secret = storage.local_secret(path.parent / ".intake-secret")
-    return IntakeService(
-        storage.open_db(path), engine, secret, storage.RetentionSettings.from_env()
-    )
+    path = settings.database_path(db_path)
+    secret = settings.chat_secret(path.parent)
+    return IntakeService(storage.open_db(path), engine, secret, settings.retention())
 
 
 def chat(
@@ -96,7 +91,7 @@ def chat(
 
 def run(args: argparse.Namespace) -> int:
     lang = args.lang or (
-        _ask_language(sys.stdin, sys.stdout) if sys.stdin.isatty() else _default_language()
+        _ask_language(sys.stdin, sys.stdout) if sys.stdin.isatty() else settings.terminal_language()
     )
     service = open_service(args.db, store=not args.no_store)
     return chat(service, lang, sys.stdin, sys.stdout, new=args.new)

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 from dotenv import load_dotenv
 
+from bot.settings import ConfigError
 from flows.clinic import ClinicConfigError
-from storage import ConfigError
 
 #: subcommand -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {

@@ -16,7 +16,7 @@ import os
 import time
 from pathlib import Path
 
-import storage
+from bot import settings
 from storage.backup import BackupError, check_file
 
 HEARTBEAT_SECONDS = 30
@@ -79,6 +79,6 @@ def problem(db_path: Path, max_age: float) -> tuple[str, bool]:
 
 
 def run(args: argparse.Namespace) -> int:
-    line, healthy = problem(storage.database_path(args.db), args.max_age)
+    line, healthy = problem(settings.database_path(args.db), args.max_age)
     print(line)
     return 0 if healthy else 1

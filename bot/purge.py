@@ -8,7 +8,6 @@ database (a backup, say) holds up. Purge keeps trying for ``--wait`` seconds, th
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from dataclasses import asdict
@@ -16,6 +15,7 @@ from dataclasses import asdict
 import sqlite_utils
 
 import storage
+from bot import settings
 
 #: Seconds between tries at emptying the write-ahead log while a reader holds it.
 RETRY_PAUSE = 1.0
@@ -34,15 +34,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = storage.RetentionSettings.from_env()
-    db = storage.open_db(args.db)
-    report = storage.purge(db, **asdict(settings))
+    retention = settings.retention()
+    db = storage.open_db(settings.database_path(args.db))
+    report = storage.purge(db, **asdict(retention))
     print(
-        f"purged {report.sessions} idle session(s) (idle > {settings.session_idle_days} days), "
-        f"{report.links} expired link(s) (kept {settings.link_days} days), "
-        f"{report.intakes} intake(s) older than {settings.intake_months} months"
+        f"purged {report.sessions} idle session(s) (idle > {retention.session_idle_days} days), "
+        f"{report.links} expired link(s) (kept {retention.link_days} days), "
+        f"{report.intakes} intake(s) older than {retention.intake_months} months"
     )
-    print(keys_line(db, os.environ.get("INTAKE_SECRET", "")))
+    print(keys_line(db, settings.intake_secret_if_set()))
     if report.flushed or flushed_within(db, args.wait):
         return 0
     print(
@@ -53,15 +53,13 @@ def run(args: argparse.Namespace) -> int:
     return 1
 
 
-def keys_line(db: sqlite_utils.Database, secret: str) -> str:
+def keys_line(db: sqlite_utils.Database, secret: str | None) -> str:
     """What is still under a key other than INTAKE_SECRET (after a rotation)."""
     in_use = storage.keys_in_use(db)
-    try:
-        current = storage.key_fingerprint(storage.check_secret(secret))
-    except storage.ConfigError:
+    if secret is None:
         keys = len(set(in_use.sessions) | set(in_use.links))
         return f"sessions and links are kept under {keys} key(s) (INTAKE_SECRET is not set here)"
-    sessions, links = in_use.other_than(current)
+    sessions, links = in_use.other_than(storage.key_fingerprint(secret))
     if not sessions and not links:
         return "every session and link uses the current key (INTAKE_SECRET)"
     return (

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-import storage
+from bot.settings import ConfigError
 
 log = logging.getLogger("intake.bot")
 
@@ -60,7 +60,7 @@ def webhook_options(args: argparse.Namespace, secret: str | None) -> Webhook:
     """The webhook from the command line and TELEGRAM_WEBHOOK_SECRET, checked."""
     url = urlsplit(args.webhook)
     if url.scheme not in ("http", "https") or not url.netloc:
-        raise storage.ConfigError("--webhook must be a URL such as https://example.org/bot")
+        raise ConfigError("--webhook must be a URL such as https://example.org/bot")
     return Webhook(
         listen=args.listen,
         port=args.port,
@@ -73,12 +73,13 @@ def webhook_options(args: argparse.Namespace, secret: str | None) -> Webhook:
 def run(args: argparse.Namespace) -> int:
     """Run the bot until stopped: long polling, or a webhook server with --webhook."""
     if args.secret_token is not None:
-        raise storage.ConfigError(COMMAND_LINE_REFUSED)
+        raise ConfigError(COMMAND_LINE_REFUSED)
 
     from telegram.error import InvalidToken
 
+    from bot.logs import configure_logging
+    from bot.settings import Settings
     from bot.tg_app import build_application
-    from bot.tg_settings import Settings, configure_logging
 
     settings = Settings.from_env()
     webhook = webhook_options(args, settings.webhook_secret) if args.webhook else None
@@ -87,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         asyncio.run(serve(app, webhook))
     except InvalidToken:
-        raise storage.ConfigError(
+        raise ConfigError(
             "TELEGRAM_BOT_TOKEN was refused by the Bot API: copy it again from @BotFather."
         ) from None
     return 0

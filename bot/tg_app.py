@@ -42,6 +42,7 @@ from telegram.request import BaseRequest
 import storage
 from bot.health import HEARTBEAT_SECONDS, beat, heartbeat_path
 from bot.service import IntakeService, Outcome, Seen
+from bot.settings import ConfigError, Settings
 from bot.staff.figures import headline
 from bot.tg_messages import (
     OWN_WORDS,
@@ -64,7 +65,6 @@ from bot.tg_runtime import (
     not_reached,
     open_service,
 )
-from bot.tg_settings import Settings
 from bot.tg_storage import StorageThread
 from flows.clinic import ClinicConfig, load_clinic_config
 from flows.model import Aside, Input, Language, Text
@@ -135,7 +135,7 @@ class IntakeBot:
         app.add_handler(MessageHandler(filters.ALL, self.on_other))
         app.add_error_handler(self.on_error)
         if app.job_queue is None:
-            raise storage.ConfigError(
+            raise ConfigError(
                 "The daily purge needs python-telegram-bot's job queue: "
                 "pip install 'python-telegram-bot[job-queue]'."
             )

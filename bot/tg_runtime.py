@@ -19,7 +19,7 @@ from telegram.ext import AIORateLimiter, BaseUpdateProcessor
 
 import storage
 from bot.service import IntakeService
-from bot.tg_settings import Settings
+from bot.settings import ConfigError, Settings
 from bot.tg_storage import BUSY_TIMEOUT_MS
 from flows.clinic import ClinicConfig
 from flows.engine import Engine
@@ -37,7 +37,7 @@ def open_service(settings: Settings, clinics: ClinicConfig) -> IntakeService:
     try:
         db = storage.open_db(settings.db_path, busy_timeout_ms=BUSY_TIMEOUT_MS)
     except (OSError, sqlite3.Error) as error:
-        raise storage.ConfigError(
+        raise ConfigError(
             f"INTAKE_DB: cannot open the database at {settings.db_path} ({error})."
         ) from None
     # A step reads one session and appends rows: SQLite's default page cache (2 MB) would fill

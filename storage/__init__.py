@@ -4,7 +4,7 @@ A small module of functions over a `sqlite_utils.Database`. It imports neither `
 `telegram` (nor `flows`): the conversation it stores is an opaque JSON string.
 """
 
-from storage.config import ConfigError, RetentionSettings, database_path
+from storage.config import RetentionSettings
 from storage.db import open_db
 from storage.intakes import check_record, count_progress, record_intake
 from storage.outbox import (
@@ -15,7 +15,13 @@ from storage.outbox import (
     outbox_pseudonyms,
     save_outbox,
 )
-from storage.pseudonyms import check_secret, key_fingerprint, local_secret, pseudonym_for
+from storage.pseudonyms import (
+    SecretError,
+    check_secret,
+    key_fingerprint,
+    local_secret,
+    pseudonym_for,
+)
 from storage.retention import Erasure, PurgeReport, erase, flush_wal, purge
 from storage.rotation import KeysInUse, keys_in_use, move_pseudonym, stamp_keys
 from storage.scrub import PLACEHOLDERS, scrub
@@ -24,18 +30,17 @@ from storage.staff import ProgressCount, intake_rows, progress_counts
 
 __all__ = [
     "PLACEHOLDERS",
-    "ConfigError",
     "Erasure",
     "KeysInUse",
     "Pending",
     "ProgressCount",
     "PurgeReport",
     "RetentionSettings",
+    "SecretError",
     "check_record",
     "check_secret",
     "count_outbox",
     "count_progress",
-    "database_path",
     "delete_outbox",
     "delete_session",
     "erase",

@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 import sqlite3
 from datetime import date
+from pathlib import Path
 
 from sqlite_utils import Database, Migrations
 
-from storage.config import database_path
 from storage.files import private_file, private_folder, shared_with_others
 
 
@@ -116,12 +116,10 @@ def m002_outbox_and_key_fingerprints(db: Database) -> None:
 BUSY_TIMEOUT_MS = 5000
 
 
-def open_db(
-    path: str | os.PathLike[str] | None = None, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS
-) -> Database:
+def open_db(path: str | os.PathLike[str], *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Database:
     """Open (creating folder and file if needed) and migrate the intake database.
 
-    ``path`` defaults to ``INTAKE_DB``, else ``data/intake.db``. Every commit is on disk before
+    ``path`` is the file (``:memory:`` for none). Every commit is on disk before
     it returns (WAL with ``synchronous=FULL``), and deleted rows are overwritten with zeros
     (``secure_delete``) so erased answers do not linger in free pages. A new database file is
     readable by its owner only (0600, and so are its -wal and -shm), in a folder made 0700 if
@@ -130,7 +128,7 @@ def open_db(
     The connection may be used from a thread other than the one that opened it (the bot gives
     it to one storage thread); it is never used from two threads at once.
     """
-    file = database_path(path)
+    file = Path(path)
     on_disk = str(file) != ":memory:"
     if on_disk:
         private_folder(file.parent)

@@ -9,7 +9,6 @@ import re
 import secrets
 from pathlib import Path
 
-from storage.config import ConfigError
 from storage.files import private_folder
 
 MIN_SECRET_LENGTH = 16
@@ -40,14 +39,20 @@ def check_pseudonym(pseudonym: str) -> str:
     return pseudonym
 
 
+class SecretError(ValueError):
+    """A pseudonymisation key is missing, too short, or its file is damaged."""
+
+
 def check_secret(secret: str | None) -> str:
-    """The secret without surrounding whitespace, or ConfigError when it is missing or short."""
+    """The secret without surrounding whitespace, or SecretError when it is missing or short.
+
+    The message continues the setting's name (the caller names it): "... must be set to ...".
+    """
     cleaned = (secret or "").strip()
     if len(cleaned) < MIN_SECRET_LENGTH:
-        raise ConfigError(
-            f"INTAKE_SECRET must be set to a random string of at least {MIN_SECRET_LENGTH} "
-            "characters (for example the output of "
-            "`python -c 'import secrets; print(secrets.token_hex(32))'`)."
+        raise SecretError(
+            f"must be set to a random string of at least {MIN_SECRET_LENGTH} characters (for "
+            "example the output of `python -c 'import secrets; print(secrets.token_hex(32))'`)."
         )
     return cleaned
 
@@ -76,8 +81,8 @@ def local_secret(path: str | os.PathLike[str]) -> str:
             draft.unlink(missing_ok=True)
     try:
         return check_secret(secret_file.read_text(encoding="ascii"))
-    except (ConfigError, UnicodeDecodeError):
-        raise ConfigError(
+    except (SecretError, UnicodeDecodeError):
+        raise SecretError(
             f"The local secret file {secret_file} is damaged: delete it to make a new one "
             "(unfinished conversations will then start afresh)."
         ) from None

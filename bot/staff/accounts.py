@@ -9,17 +9,14 @@ rounds is refused, as is a new password that is short or easy to guess.
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import storage
+from bot import settings
+from bot.settings import ACCOUNTS_FILE_ENV, PASSWORD_HASH_ENV, ConfigError, StaffAccountSources
 from storage.audit import STAFF_NAME
 
-PASSWORD_HASH_ENV = "INTAKE_STAFF_PASSWORD_HASH"  # noqa: S105 (a setting's name)
-ACCOUNTS_FILE_ENV = "INTAKE_STAFF_ACCOUNTS"
 #: The form datasette-auth-passwords writes (and `intake review --hash-password` prints).
 PASSWORD_HASH = re.compile(r"pbkdf2_sha256\$([0-9]+)\$[^$\s]+\$[A-Za-z0-9+/=]+")
 #: Fewest PBKDF2 rounds accepted: what `--hash-password` makes (datasette-auth-passwords'
@@ -42,12 +39,12 @@ def check_hash(name: str, value: str, where: str) -> str:
     """A hash of enough rounds, or ConfigError naming the account and the setting (never it)."""
     found = PASSWORD_HASH.fullmatch(value)
     if not found:
-        raise storage.ConfigError(
+        raise ConfigError(
             f"{where}: the entry for {name!r} is not a password hash (pbkdf2_sha256$...): make "
             "one with `intake review --hash-password NAME`; never put a password itself there."
         )
     if int(found.group(1)) < MIN_ITERATIONS:
-        raise storage.ConfigError(
+        raise ConfigError(
             f"{where}: the hash for {name!r} has {found.group(1)} rounds, fewer than "
             f"{MIN_ITERATIONS}: make a new one with `intake review --hash-password {name}`."
         )
@@ -58,28 +55,28 @@ def parse_entry(entry: str, where: str) -> Account:
     """``name:hash`` as one account, checked."""
     name, colon, value = entry.strip().partition(":")
     if not colon:
-        raise storage.ConfigError(
+        raise ConfigError(
             f"{where}: every account is NAME:HASH, one per staff member (a shared login names "
             "nobody): make a line with `intake review --hash-password NAME`."
         )
     if not STAFF_NAME.fullmatch(name):
-        raise storage.ConfigError(
+        raise ConfigError(
             f"{where}: {name!r} is not a staff login name (2-32 lower-case letters, digits, "
             "'.', '_' or '-', starting with a letter)."
         )
     return Account(name, check_hash(name, value.strip(), where))
 
 
-def load_accounts(environ: Mapping[str, str] | None = None) -> tuple[Account, ...]:
+def load_accounts(sources: StaffAccountSources | None = None) -> tuple[Account, ...]:
     """Every configured account, checked; ConfigError when there is none or one is wrong."""
-    env = os.environ if environ is None else environ
+    given = sources or settings.staff_accounts()
     entries: list[tuple[str, str]] = []
-    file_name = env.get(ACCOUNTS_FILE_ENV, "").strip()
+    file_name = given.file
     if file_name:
         try:
             lines = Path(file_name).read_text(encoding="utf-8").splitlines()
         except OSError as error:
-            raise storage.ConfigError(
+            raise ConfigError(
                 f"{ACCOUNTS_FILE_ENV}: cannot read {file_name} ({error.strerror})."
             ) from None
         entries += [
@@ -87,9 +84,9 @@ def load_accounts(environ: Mapping[str, str] | None = None) -> tuple[Account, ..
             for number, line in enumerate(lines, 1)
             if line.strip() and not line.lstrip().startswith("#")
         ]
-    entries += [(entry, PASSWORD_HASH_ENV) for entry in env.get(PASSWORD_HASH_ENV, "").split()]
+    entries += [(entry, PASSWORD_HASH_ENV) for entry in given.entries.split()]
     if not entries:
-        raise storage.ConfigError(
+        raise ConfigError(
             f"No staff account is set up: make one per staff member with `intake review "
             f"--hash-password NAME` and put the lines in the file named by {ACCOUNTS_FILE_ENV} "
             f"(or in {PASSWORD_HASH_ENV}, in single quotes: hashes contain $ signs)."
@@ -98,7 +95,7 @@ def load_accounts(environ: Mapping[str, str] | None = None) -> tuple[Account, ..
     for entry, where in entries:
         account = parse_entry(entry, where)
         if account.name in accounts:
-            raise storage.ConfigError(f"{where}: {account.name!r} has more than one account.")
+            raise ConfigError(f"{where}: {account.name!r} has more than one account.")
         accounts[account.name] = account
     return tuple(accounts.values())
 

@@ -10,7 +10,6 @@ clinic's name and one line in each language, as a vector PDF (or SVG, or a 300 d
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
 import textwrap
@@ -18,7 +17,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import storage
+from bot import settings
+from bot.settings import BOT_USERNAME_ENV, ConfigError
 from bot.staff.selection import add_language_argument, clinic_argument
 from bot.staff.texts import language, text
 from flows.clinic import ClinicConfigError, load_clinic_config
@@ -27,7 +27,6 @@ from flows.model import LANGUAGES
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-BOT_USERNAME_ENV = "TELEGRAM_BOT_USERNAME"
 #: Telegram usernames: 5 to 32 letters, digits and underscores, starting with a letter.
 BOT_USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{4,31}")
 #: Pixels per QR module in a PNG: a short link's code is then 370 px square.
@@ -67,14 +66,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def bot_username(given: str | None) -> str:
     """The bot's username from the option or the configuration, without a leading @."""
-    name = (given or os.environ.get(BOT_USERNAME_ENV, "")).strip().removeprefix("@")
+    name = settings.bot_username(given)
     if not name:
-        raise storage.ConfigError(
+        raise ConfigError(
             f"The bot's username is needed for its link: give --bot-username or set "
             f"{BOT_USERNAME_ENV} (the name BotFather gave, e.g. my_clinic_bot)."
         )
     if not BOT_USERNAME.fullmatch(name):
-        raise storage.ConfigError(f"{name!r} is not a Telegram username (5–32 letters, digits, _).")
+        raise ConfigError(f"{name!r} is not a Telegram username (5–32 letters, digits, _).")
     return name
 
 
@@ -86,7 +85,7 @@ def format_of(out: Path) -> str:
     """The format the file's suffix names, or ConfigError: never a PNG under an .svg name."""
     fmt = out.suffix.lower().removeprefix(".")
     if fmt not in FORMATS:
-        raise storage.ConfigError(
+        raise ConfigError(
             "--out must end in .png, .svg or .pdf (the suffix decides the format), "
             f"not {out.name!r}."
         )
@@ -159,7 +158,7 @@ def write_poster(figure: Figure, out: Path) -> None:
 def run(args: argparse.Namespace) -> int:
     lang = language(args.lang)
     format_of(args.out)  # a wrong suffix is refused before anything is made
-    config = load_clinic_config(args.clinic_config or os.environ.get("INTAKE_CLINIC_CONFIG"))
+    config = load_clinic_config(settings.clinic_config(args.clinic_config))
     if args.clinic not in config.clinics:
         raise ClinicConfigError(
             f"{args.clinic!r} is not a configured clinic; known codes: "

@@ -25,13 +25,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import storage
-from bot.staff.accounts import (
-    ACCOUNTS_FILE_ENV,
-    PASSWORD_HASH_ENV,
-    Account,
-    load_accounts,
-    password_problem,
-)
+from bot import settings
+from bot.settings import ACCOUNTS_FILE_ENV, PASSWORD_HASH_ENV
+from bot.staff.accounts import Account, load_accounts, password_problem
 from bot.staff.selection import add_database_argument, add_language_argument, existing_database
 from bot.staff.texts import code_label, column_meaning, language, step_label, table_meaning, text
 from flows.model import SAFETY_LEVELS, Language
@@ -40,7 +36,6 @@ from storage.audit import ACTIONS, AUDIT_TABLE_SQL, STAFF_NAME, audit_path, open
 from storage.schema import RECORD_COLUMNS, STAFF_TABLES, TABLES
 from storage.staff import HIDDEN_COLUMNS, create_staff_copy, labels_table, staff_queries
 
-AUDIT_DB_ENV = "INTAKE_AUDIT_DB"
 DATABASE = "intake"  # the served copy's name, and so its path: /intake/intakes
 AUDIT_TABLE = "audit"
 #: The access log's columns, described for staff.
@@ -235,7 +230,7 @@ def _stop(signum: int, frame: object) -> None:
 
 
 def audit_file(db: Path) -> Path:
-    return Path(os.environ.get(AUDIT_DB_ENV) or audit_path(db))
+    return settings.audit_db() or audit_path(db)
 
 
 def run(args: argparse.Namespace) -> int:

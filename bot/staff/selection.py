@@ -9,6 +9,8 @@ from pathlib import Path
 from sqlite_utils import Database
 
 import storage
+from bot import settings
+from bot.settings import ConfigError
 from bot.staff.texts import text
 from flows.model import LANGUAGES, Language
 from storage.dates import check_week
@@ -94,9 +96,9 @@ class StaffData:
 
 def existing_database(path: str | None) -> Path:
     """The intake database's path, refusing one where there is none (a mistyped --db)."""
-    file = storage.database_path(path)
+    file = settings.database_path(path)
     if not file.is_file():
-        raise storage.ConfigError(
+        raise ConfigError(
             f"There is no intake database at {file}: give --db or set INTAKE_DB."
         )
     return file

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-import storage
-from bot.tg_settings import Settings, configure_logging
+from bot.logs import configure_logging
+from bot.settings import ConfigError, Settings
 from tests.support import SECRET, TOKEN, BotHarness, bot_env
 
 PURGE_LINE = "purged 0 idle session(s), 0 expired link(s), 0 old intake(s)"
@@ -82,7 +82,7 @@ def test_the_level_is_a_setting(tmp_path: Path, capsys: pytest.CaptureFixture[st
 def test_a_wrong_log_setting_is_a_clear_error(
     tmp_path: Path, name: str, value: str, message: str
 ) -> None:
-    with pytest.raises(storage.ConfigError, match=re.escape(message)):
+    with pytest.raises(ConfigError, match=re.escape(message)):
         settings(tmp_path, **{name: value})
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,9 @@ from pathlib import Path
 import pytest
 
 import storage
-from bot.tg_settings import Redact, Settings
+from bot import settings as config
+from bot.logs import Redact
+from bot.settings import ConfigError, Settings
 from tests.support import SECRET, TOKEN, bot_env
 
 
@@ -63,7 +66,7 @@ def test_without_a_base_url_the_bot_talks_to_telegram(tmp_path: Path) -> None:
     ],
 )
 def test_a_bad_setting_is_named(tmp_path: Path, name: str, value: str, message: str) -> None:
-    with pytest.raises(storage.ConfigError, match=message) as raised:
+    with pytest.raises(ConfigError, match=message) as raised:
         settings(tmp_path, **{name: value})
     secrets = ("TELEGRAM_BOT_TOKEN", "INTAKE_SECRET", "INTAKE_SECRET_PREVIOUS", "STAFF_USER_IDS")
     if value and name in (*secrets, "TELEGRAM_WEBHOOK_SECRET"):
@@ -138,3 +141,78 @@ def test_tracebacks_are_left_out_of_the_log() -> None:
         )
     Redact((TOKEN,)).filter(record)
     assert logging.Formatter().format(record) == "Aborting. (ValueError)"
+
+
+# ---- the readers the other commands use
+
+
+def test_the_database_path_is_the_option_else_intake_db_else_data_intake_db(
+    tmp_path: Path,
+) -> None:
+    env = {"INTAKE_DB": str(tmp_path / "env.db")}
+    assert config.database_path("given.db", environ=env) == Path("given.db")
+    assert config.database_path(environ=env) == tmp_path / "env.db"
+    assert config.database_path(environ={}) == Path("data/intake.db")
+
+
+def test_retention_comes_from_the_environment() -> None:
+    assert config.retention({}) == storage.RetentionSettings(30, 30, 24)
+    env = {
+        "INTAKE_SESSION_IDLE_DAYS": "7",
+        "INTAKE_LINK_DAYS": " 14 ",
+        "INTAKE_RETENTION_MONTHS": "",
+    }
+    assert config.retention(env) == storage.RetentionSettings(7, 14, 24)
+    for bad in ("-1", "thirty", "1.5"):
+        with pytest.raises(ConfigError, match="INTAKE_LINK_DAYS must be a whole number"):
+            config.retention({"INTAKE_LINK_DAYS": bad})
+
+
+@pytest.mark.parametrize("secret", [None, "", "   ", "short", "x" * 15])
+def test_a_missing_or_short_intake_secret_is_one_sentence_naming_it(secret: str | None) -> None:
+    env = {} if secret is None else {"INTAKE_SECRET": secret}
+    with pytest.raises(ConfigError) as error:
+        config.intake_secret(env)
+    assert str(error.value).startswith("INTAKE_SECRET must be set")
+    assert config.intake_secret_if_set(env) is None
+
+
+def test_a_damaged_chat_key_is_a_configuration_error(tmp_path: Path) -> None:
+    (tmp_path / ".intake-secret").write_text("")
+    with pytest.raises(ConfigError, match="delete it to make a new one"):
+        config.chat_secret(tmp_path)
+
+
+def test_the_other_commands_read_their_settings_here(tmp_path: Path) -> None:
+    env = {
+        "INTAKE_CLINIC_CONFIG": " clinic.toml ",
+        "TELEGRAM_BOT_USERNAME": "@my_clinic_bot",
+        "INTAKE_AUDIT_DB": str(tmp_path / "audit.db"),
+        "INTAKE_STAFF_ACCOUNTS": " accounts.txt ",
+        "INTAKE_STAFF_PASSWORD_HASH": "anna:x bert:y",
+        "LANG": "sv_SE.UTF-8",
+    }
+    assert config.clinic_config(environ=env) == "clinic.toml"
+    assert config.clinic_config("mine.toml", environ=env) == "mine.toml"
+    assert config.clinic_config(environ={}) is None
+    assert config.bot_username(environ=env) == "my_clinic_bot"
+    assert config.audit_db(env) == tmp_path / "audit.db"
+    assert config.audit_db({}) is None
+    assert config.staff_accounts(env) == config.StaffAccountSources("accounts.txt", "anna:x bert:y")
+    assert config.terminal_language(env) == "sv"
+    assert config.terminal_language({}) == "en"
+
+
+def test_only_the_settings_module_reads_the_environment() -> None:
+    """Every environment variable is read in bot/settings.py (the rest may only set some for
+    the libraries they start)."""
+    root = Path(__file__).resolve().parents[2]
+    readers = []
+    code = [path for room in ("bot", "storage", "flows") for path in root.glob(f"{room}/**/*.py")]
+    for path in code:
+        if path.name == "settings.py" and path.parent.name == "bot":
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if re.search(r"os\.environ\.get|os\.getenv|environ\[[^]]+\](?!\s*=)", line):
+                readers.append(f"{path.relative_to(root)}:{number}")
+    assert readers == []

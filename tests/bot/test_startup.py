@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.settings import Settings
 from bot.tg_app import build_application
-from bot.tg_settings import Settings
 from tests.bot.test_e2e import free_port
 from tests.bot.test_settings import run_bot
 from tests.support import TOKEN, BotApiServer, FakeBotApi, FakeRequest, bot_env

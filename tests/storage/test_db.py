@@ -40,18 +40,6 @@ def test_open_db_creates_the_folder_and_sets_durable_pragmas(db_path: Path, db: 
     assert db.execute("PRAGMA secure_delete").fetchone()[0] == 1
 
 
-def test_open_db_defaults_to_intake_db_from_the_environment(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("INTAKE_DB", str(tmp_path / "env" / "x.db"))
-    open_db().close()
-    assert (tmp_path / "env" / "x.db").exists()
-    monkeypatch.delenv("INTAKE_DB")
-    monkeypatch.chdir(tmp_path)
-    open_db().close()
-    assert (tmp_path / "data" / "intake.db").exists()
-
-
 def test_migrations_are_idempotent(db_path: Path) -> None:
     with open_db(db_path) as first:
         schema = first.schema

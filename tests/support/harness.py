@@ -73,8 +73,8 @@ async def start_bot(
     tmp_path: Path, staff: Sequence[int] = (), **env: str
 ) -> AsyncIterator[BotHarness]:
     """The bot built as `intake bot` builds it, started as run_polling starts it, minus polling."""
+    from bot.settings import Settings
     from bot.tg_app import build_application
-    from bot.tg_settings import Settings
 
     api = FakeBotApi()
     db_path = tmp_path / "intake.db"

@@ -27,8 +27,8 @@ from pathlib import Path
 import pytest
 from datasette_auth_passwords.utils import hash_password, verify_password
 
-import storage
 from bot.cli import main
+from bot.settings import ConfigError, staff_accounts
 from bot.staff.accounts import MIN_ITERATIONS, load_accounts
 from bot.staff.review import metadata
 from flows.questions import PROGRESS_STEPS
@@ -216,7 +216,8 @@ def test_staff_see_the_intakes_with_labels_and_folded_descriptions(
 
 
 def test_labels_follow_the_staff_language() -> None:
-    tables = metadata("sv", load_accounts({"INTAKE_STAFF_PASSWORD_HASH": f"bert:{HASHES['bert']}"}))
+    bert = staff_accounts({"INTAKE_STAFF_PASSWORD_HASH": f"bert:{HASHES['bert']}"})
+    tables = metadata("sv", load_accounts(bert))
     intakes = tables["databases"]["intake"]["tables"]["intakes"]  # type: ignore[index]
     assert "Vad varje kolumn innehåller" in intakes["description_html"]
     assert "ISO-veckan" in intakes["description_html"]
@@ -364,20 +365,21 @@ def test_no_account_is_a_clear_error(
     ],
 )
 def test_accounts_in_the_environment_are_checked(value: str, message: str) -> None:
-    with pytest.raises(storage.ConfigError, match=re.escape(message)):
-        load_accounts({"INTAKE_STAFF_PASSWORD_HASH": value})
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_accounts(staff_accounts({"INTAKE_STAFF_PASSWORD_HASH": value}))
 
 
 def test_accounts_come_from_a_file_and_the_environment(accounts_file: Path) -> None:
-    accounts = load_accounts({"INTAKE_STAFF_ACCOUNTS": str(accounts_file),
-                              "INTAKE_STAFF_PASSWORD_HASH": f"carl:{HASHES['bert']}"})  # fmt: skip
+    accounts = load_accounts(staff_accounts({"INTAKE_STAFF_ACCOUNTS": str(accounts_file),
+                              "INTAKE_STAFF_PASSWORD_HASH": f"carl:{HASHES['bert']}"}))  # fmt: skip
     assert [account.name for account in accounts] == ["anna.b", "bert", "carl"]
     weak = accounts_file.with_name("weak")
     weak.write_text(f"# comment\n\ndora:{hash_password('x', iterations=1)}\n", encoding="utf-8")
-    with pytest.raises(storage.ConfigError, match=r"INTAKE_STAFF_ACCOUNTS line 3: .* 1 rounds"):
-        load_accounts({"INTAKE_STAFF_ACCOUNTS": str(weak)})
-    with pytest.raises(storage.ConfigError, match="cannot read"):
-        load_accounts({"INTAKE_STAFF_ACCOUNTS": str(accounts_file.with_name("missing"))})
+    with pytest.raises(ConfigError, match=r"INTAKE_STAFF_ACCOUNTS line 3: .* 1 rounds"):
+        load_accounts(staff_accounts({"INTAKE_STAFF_ACCOUNTS": str(weak)}))
+    missing = staff_accounts({"INTAKE_STAFF_ACCOUNTS": str(accounts_file.with_name("missing"))})
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_accounts(missing)
 
 
 def test_hash_password_prints_an_account_line_the_login_accepts(
@@ -391,7 +393,7 @@ def test_hash_password_prints_an_account_line_the_login_accepts(
     assert name == "bert"
     assert verify_password(PASSWORDS["bert"], hashed)
     assert hashed.startswith(f"pbkdf2_sha256${MIN_ITERATIONS}$")
-    assert load_accounts({"INTAKE_STAFF_PASSWORD_HASH": line})[0].name == "bert"
+    assert load_accounts(staff_accounts({"INTAKE_STAFF_PASSWORD_HASH": line}))[0].name == "bert"
     assert "INTAKE_STAFF_ACCOUNTS" in err
 
 
@@ -422,8 +424,8 @@ def test_a_login_name_is_checked(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_the_metadata_names_every_account_but_holds_no_hash() -> None:
-    accounts = load_accounts({"INTAKE_STAFF_PASSWORD_HASH": " ".join(
-        f"{name}:{hashed}" for name, hashed in HASHES.items())})  # fmt: skip
+    accounts = load_accounts(staff_accounts({"INTAKE_STAFF_PASSWORD_HASH": " ".join(
+        f"{name}:{hashed}" for name, hashed in HASHES.items())}))  # fmt: skip
     meta = metadata("sv", accounts)
     assert meta["allow"] == {"id": ["anna.b", "bert"]}
     assert meta["allow_sql"] is False
