@@ -85,14 +85,21 @@ class Reading:
 #: The parts of a message that are scored, as cross-validation chose them (the training
 #: script refuses to write a model for other parts).
 SCORED_PARTS: Final = "sentences and pairs"
+#: The fewest words a scored part has. In one or two words a single word's weight decides
+#: the score ("something else" read like "he's something else" said of a baby): short texts
+#: are left to the rules, which hold the short crisis words ("kms", "självmord").
+MIN_WORDS: Final = 3
 
 
-def scored_parts(count: int) -> list[tuple[int, int]]:
-    """The parts of a message of `count` sentences that are scored, as slices of its
-    sentences: each sentence, so one crisis sentence is not diluted by a long everyday
+def scored_parts(lengths: Sequence[int]) -> list[tuple[int, int]]:
+    """The parts of a message whose sentences have `lengths` words that are scored, as slices
+    of its sentences: each sentence, so one crisis sentence is not diluted by a long everyday
     message, and each pair of neighbours, since chat breaks one thought into fragments
-    ("can't do this. i'm done. goodbye x"). At most two parts per sentence: linear."""
-    return [(k, k + 1) for k in range(count)] + [(k, k + 2) for k in range(count - 1)]
+    ("can't do this. i'm done. goodbye x"); each of at least MIN_WORDS words. At most two
+    parts per sentence: linear."""
+    n = len(lengths)
+    spans = [(k, k + 1) for k in range(n)] + [(k, k + 2) for k in range(n - 1)]
+    return [(a, b) for a, b in spans if sum(lengths[a:b]) >= MIN_WORDS]
 
 
 def write_model(
@@ -166,7 +173,7 @@ def _probability(m: CrisisModel, counts: Counter[int], model_name: str) -> float
     return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
 
 
-def _counts(parts: Sequence[Counter[int]], span: tuple[int, int]) -> Counter[int]:
+def _sum(parts: Sequence[Counter[int]], span: tuple[int, int]) -> Counter[int]:
     a, b = span
     if b - a == 1:
         return parts[a]
@@ -179,18 +186,19 @@ def _counts(parts: Sequence[Counter[int]], span: tuple[int, int]) -> Counter[int
 def read(text: str, m: CrisisModel | None = None, *, always_level: bool = False) -> Reading | None:
     """The second reader's reading of a text: the scored part with the highest crisis
     probability, and, when that reaches the threshold (or `always_level`), the level model's
-    probability of danger over the whole text. None for a text without words."""
+    probability of danger over the whole text. None for a text with no part to score (fewer
+    than MIN_WORDS words)."""
     m = m or model()
-    parts = sentence_counts(text)
-    if not parts:
+    counted = sentence_counts(text)
+    spans = scored_parts([n for n, _ in counted])
+    if not spans:
         return None
-    probability, span = max(
-        (_probability(m, _counts(parts, s), "crisis"), s) for s in scored_parts(len(parts))
-    )
+    parts = [c for _, c in counted]
+    probability, span = max((_probability(m, _sum(parts, s), "crisis"), s) for s in spans)
     answers = probability >= m.threshold
     danger = None
     if answers or always_level:
-        danger = _probability(m, _counts(parts, (0, len(parts))), "level")
+        danger = _probability(m, _sum(parts, (0, len(parts))), "level")
     return Reading(probability, span, answers, danger)
 
 

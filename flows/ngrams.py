@@ -70,14 +70,16 @@ def _word_buckets(word: str) -> array[int]:
     return array("I", [bucket(f) for f in _word_features(word)])
 
 
-def sentence_counts(text: str) -> list[Counter[int]]:
-    """How often each bucket occurs, per sentence of the text (no sentence, no counts)."""
-    out = []
-    for words in sentences(text):
-        counts: Counter[int] = Counter()
-        for i, word in enumerate(words):
-            counts.update(_word_buckets(word))
-            if i:
-                counts[bucket(_pair(words[i - 1], word))] += 1
-        out.append(counts)
-    return out
+def counts(words: Sequence[str]) -> Counter[int]:
+    """How often each bucket occurs in one sentence's words."""
+    found: Counter[int] = Counter()
+    for i, word in enumerate(words):
+        found.update(_word_buckets(word))
+        if i:
+            found[bucket(_pair(words[i - 1], word))] += 1
+    return found
+
+
+def sentence_counts(text: str) -> list[tuple[int, Counter[int]]]:
+    """Each sentence's number of words and bucket counts (no sentence, nothing)."""
+    return [(len(words), counts(words)) for words in sentences(text)]

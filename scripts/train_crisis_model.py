@@ -51,22 +51,30 @@ MAX_FALSE_ALARMS = 0.04
 SETTINGS = [(c, weight) for c in (4.0, 8.0, 16.0, 32.0, 64.0) for weight in ("balanced", None)]
 THRESHOLDS = np.round(np.arange(0.05, 0.991, 0.01), 2)
 
-Parts = list[Counter[int]]
+Parts = list[tuple[int, Counter[int]]]  # each sentence's number of words and counts
 
 
-def _whole(parts: Parts) -> Parts:
-    return [sum(parts, Counter())] if parts else []
+def _join(parts: Parts, spans: Sequence[tuple[int, int]]) -> list[Counter[int]]:
+    """The counts of each span of sentences long enough to be scored."""
+    out = []
+    for a, b in spans:
+        if sum(n for n, _ in parts[a:b]) >= crisis_model.MIN_WORDS:
+            out.append(sum((c for _, c in parts[a:b]), Counter()))
+    return out
 
 
 #: The ways of choosing the parts of a message that are scored; the highest score counts.
-#: The runtime implements the one chosen (flows.crisis_model.units); the others are measured.
-UNITS: dict[str, Callable[[Parts], Parts]] = {
-    "whole": _whole,
-    "sentences": lambda parts: list(parts),
-    "sentences and whole": lambda parts: parts + (_whole(parts) if len(parts) > 1 else []),
-    crisis_model.SCORED_PARTS: lambda parts: [
-        sum(parts[a:b], Counter()) for a, b in crisis_model.scored_parts(len(parts))
-    ],
+#: The runtime implements the one chosen (flows.crisis_model.scored_parts); the others are
+#: measured. Each leaves out parts of fewer than MIN_WORDS words, as the runtime does.
+UNITS: dict[str, Callable[[Parts], list[Counter[int]]]] = {
+    "whole": lambda parts: _join(parts, [(0, len(parts))]),
+    "sentences": lambda parts: _join(parts, [(k, k + 1) for k in range(len(parts))]),
+    "sentences and whole": lambda parts: _join(
+        parts, [(k, k + 1) for k in range(len(parts))] + [(0, len(parts))] * (len(parts) > 1)
+    ),
+    crisis_model.SCORED_PARTS: lambda parts: _join(
+        parts, crisis_model.scored_parts([n for n, _ in parts])
+    ),
 }
 
 
@@ -109,7 +117,7 @@ def load() -> tuple[Data, list[Path], list[str]]:
         measured=np.array([row.kind != "option" for _, row in rows]),
         crisis=np.array([row.level != "none" for _, row in rows], dtype=int),
         danger=np.array([row.level == "danger" for _, row in rows], dtype=int),
-        whole=_matrix([sum(c, Counter()) for c in counted]),
+        whole=_matrix([sum((c for _, c in parts), Counter()) for parts in counted]),
         parts=parts,
     )
     return data, files, [row.text for _, row in rows]
@@ -176,7 +184,8 @@ def cross_validate(data: Data) -> dict[str, Any]:
     strata = np.char.add(data.languages, data.crisis.astype(str) + data.danger.astype(str))
     folds = StratifiedKFold(FOLDS, shuffle=True, random_state=SEED).split(np.zeros(n), strata)
     crisis_p = {(s, u): np.zeros(n) for s in SETTINGS for u in UNITS}
-    level_p = {(s, u): np.zeros(n) for s in SETTINGS for u in UNITS}
+    # the level model read in the whole text, or in the part that scored highest
+    level_p = {(s, u): np.zeros(n) for s in SETTINGS for u in ("whole", "best part")}
     for fold, (train, test) in enumerate(folds):
         started = time.perf_counter()
         idf = idf_of(data.whole[train])
@@ -184,6 +193,7 @@ def cross_validate(data: Data) -> dict[str, Any]:
         crisis_rows = train[data.crisis[train] == 1]
         in_test = np.zeros(n, dtype=bool)
         in_test[test] = True
+        x_whole = weighted(data.whole[test], idf)
         held_out = {}
         for u, (counts, owner) in data.parts.items():
             mask = in_test[owner]
@@ -191,10 +201,16 @@ def cross_validate(data: Data) -> dict[str, Any]:
         for c in SETTINGS:
             model = fit(x_train, data.crisis[train], c)
             level = fit(x_train[data.crisis[train] == 1], data.danger[crisis_rows], c)
+            whole_level = sigmoid(level.decision_function(x_whole))
+            level_p[c, "whole"][test] = whole_level
             for u, (x, owner) in held_out.items():
                 best, which = highest(model.decision_function(x), owner, n)
                 crisis_p[c, u][test] = sigmoid(best[test])
-                level_p[c, u][test] = sigmoid(level.decision_function(x[which[test]]))
+                if u == crisis_model.SCORED_PARTS:  # a text with no part: the whole
+                    part, has = which[test], which[test] >= 0
+                    in_part = whole_level.copy()
+                    in_part[has] = sigmoid(level.decision_function(x[part[has]]))
+                    level_p[c, "best part"][test] = in_part
         print(f"fold {fold + 1}/{FOLDS}: {time.perf_counter() - started:.0f} s", flush=True)
     candidates = []
     for (c, u), p in crisis_p.items():
@@ -219,8 +235,6 @@ def cross_validate(data: Data) -> dict[str, Any]:
     crisis_rows = data.crisis == 1  # no option is a crisis row
     truth = data.danger[crisis_rows]
     for (c, u), p in level_p.items():
-        if u not in ("whole", chosen["units"]):
-            continue
         right = (p[crisis_rows] >= 0.5) == (truth == 1)
         balanced = float((right[truth == 1].mean() + right[truth == 0].mean()) / 2)
         levels.append(

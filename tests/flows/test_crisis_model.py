@@ -75,7 +75,9 @@ def test_the_model_file_round_trips_and_refuses_another_featuriser() -> None:
 
 def test_the_counts_are_those_of_the_named_features() -> None:
     text = "Jag VILL inte vara kvar. idk anymoreee 💊\nbye"
-    named = [Counter(bucket(f) for _, f in features(words)) for words in sentences(text)]
+    named = [
+        (len(words), Counter(bucket(f) for _, f in features(words))) for words in sentences(text)
+    ]
     assert sentence_counts(text) == named
     assert sentences(text) == [
         ["jag", "vill", "inte", "vara", "kvar"],
@@ -90,9 +92,11 @@ def test_the_counts_are_those_of_the_named_features() -> None:
 
 
 def test_each_sentence_and_each_pair_of_neighbours_is_scored() -> None:
-    assert scored_parts(0) == []
-    assert scored_parts(1) == [(0, 1)]
-    assert scored_parts(3) == [(0, 1), (1, 2), (2, 3), (0, 2), (1, 3)]
+    assert scored_parts([]) == []
+    assert scored_parts([5]) == [(0, 1)]
+    assert scored_parts([4, 3, 9]) == [(0, 1), (1, 2), (2, 3), (0, 2), (1, 3)]
+    assert scored_parts([2, 1, 2]) == [(0, 2), (1, 3)]  # at least MIN_WORDS words
+    assert scored_parts([2]) == []
 
 
 def rules_only(text: str) -> str | None:
@@ -167,9 +171,12 @@ def test_odd_input_is_read_without_error(text: str) -> None:
     assert detect_crisis(text) in (None, "danger", "unwanted_thoughts")
 
 
-def test_a_text_without_words_has_no_reading() -> None:
+def test_texts_of_fewer_than_three_words_are_left_to_the_rules() -> None:
     assert read("") is None
     assert read(" .!? ,;") is None
+    assert read("something else") is None  # "he's something else" is said of a baby
+    assert detect_crisis("kms") == "danger"  # the rules hold the short crisis words
+    assert read("i'm done. bye") is not None  # two sentences read together are long enough
 
 
 def test_the_same_text_always_gets_the_same_score() -> None:
