@@ -8,8 +8,9 @@ the counts: crisis or not (all training rows), and danger or unwanted thoughts (
 rows). docs/safety.md says how it is trained (``make crisis-model``), how its threshold was
 chosen and what it cannot do.
 
-Each sentence of a message is scored, and the highest score counts, so one crisis sentence in
-a long everyday message is not diluted by the rest (``units`` says which parts are read).
+Each sentence and each pair of neighbouring sentences of at least three words is scored
+(``scored_parts``), and the highest score counts, so one crisis sentence in a long everyday
+message is not diluted by the rest; the level model reads the whole text.
 
 The model file (``flows/lexicons/crisis_model.bin``) is one JSON header line, then four
 little-endian arrays over the buckets seen in training, sorted: bucket (uint32), idf, crisis
@@ -35,7 +36,7 @@ from flows.ngrams import BUCKETS, FEATURISER_VERSION, bucket, features, sentence
 #: Bumped whenever the layout of the model file changes.
 FORMAT_VERSION: Final = 1
 MODEL_FILE: Final = "crisis_model.bin"
-#: How many n-grams `explain` names.
+#: How many words and pairs of words `explain` names.
 STRONGEST: Final = 6
 #: The level model's probability of danger from which a text the reader answers is danger.
 LEVEL_THRESHOLD: Final = 0.5
@@ -53,7 +54,8 @@ class CrisisModel:
     position: array[int] = field(init=False, repr=False)  # bucket -> its index, or -1
 
     def __post_init__(self) -> None:
-        # One look-up by index per n-gram: a bisection in `buckets` cost ten times as much.
+        # One look-up by index per n-gram (4 MB): bisecting `buckets` made scoring three
+        # times as slow.
         position = array("i", [-1]) * BUCKETS
         for i, b in enumerate(self.buckets):
             position[b] = i
