@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install chat test system-tools docs bench bench-bot clean
+.PHONY: install chat test system-tools docs bench bench-bot crisis-model clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,12 @@ docs: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.engine
 	$(BIN)/python -m bench.storage
+
+# The second reader of crisis detection, retrained from tests/data (scikit-learn, the `train`
+# extra, is needed here only): run after changing the corpora; a test says when it is stale.
+crisis-model: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[train]'
+	$(BIN)/python -m scripts.train_crisis_model
 
 bench-bot: $(STAMP)
 	$(BIN)/python -m bench.bot --quick

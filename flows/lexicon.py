@@ -18,7 +18,7 @@ import functools
 import re
 import tomllib
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Final, Protocol
@@ -49,9 +49,13 @@ _CLAUSE_WORDS: Final = frozenset({"but", "men", "although", "fast", "though"})
 
 def fold(text: str) -> str:
     """Lower case, no accents, plain apostrophes, single spaces: the form patterns expect."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(plain.translate(_APOSTROPHES).split())
+    return " ".join(_unaccented(text.casefold()).translate(_APOSTROPHES).split())
+
+
+def _unaccented(text: str) -> str:
+    return "".join(
+        ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
+    )
 
 
 class _Stemmer(Protocol):
@@ -293,11 +297,16 @@ def lexicon() -> Lexicon:
 
 
 @functools.lru_cache(maxsize=8192)
+def plain_word(word: str) -> str:
+    """A word of a lowered text as it is compared: letters typed three times or more read once
+    ("dieeee"), accents dropped ("sjalvmord")."""
+    return _unaccented(_REPEATS.sub(r"\1", word))
+
+
+@functools.lru_cache(maxsize=8192)
 def _word(text: str) -> tuple[Word, frozenset[str], Mapping[str, str]]:
     folded = _REPEATS.sub(r"\1", text)
-    plain = "".join(
-        ch for ch in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(ch)
-    )
+    plain = _unaccented(folded)
     stems = (_stemmer("en").stemWord(_chat_english(plain)), _stemmer("sv").stemWord(plain))
     word = Word(plain, stems, plain != folded)
     lex = lexicon()
@@ -334,12 +343,30 @@ def _glued(lex: Lexicon, word: str) -> frozenset[str]:
 _BLANK: Final = Word("", ("", ""), False)
 
 
+def _scan(text: str) -> Iterator[re.Match[str]]:
+    """Words, sentence ends and clause breaks of the lowered text, in order."""
+    lowered = unicodedata.normalize("NFC", text.casefold()).translate(_APOSTROPHES)
+    return _TOKENS.finditer(lowered)
+
+
+def sentences(text: str) -> list[list[str]]:
+    """The words of each sentence, each word as `plain_word` gives it; empty sentences left
+    out. The same split as `tokens`, without the lexicons."""
+    out: list[list[str]] = [[]]
+    for match in _scan(text):
+        word, end, _ = match.groups()
+        if word:
+            out[-1].append(plain_word(word))
+        elif end and out[-1]:
+            out.append([])
+    return [words for words in out if words]
+
+
 def tokens(text: str) -> list[Token]:
     """The words of a text with the concepts each one carries, figures of speech removed."""
     out: list[Token] = []
     sentence = clause = 0
-    lowered = unicodedata.normalize("NFC", text.casefold()).translate(_APOSTROPHES)
-    for match in _TOKENS.finditer(lowered):
+    for match in _scan(text):
         word, end, brk = match.groups()
         if end:
             sentence, clause = sentence + 1, clause + 1

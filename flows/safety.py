@@ -28,7 +28,12 @@ How a text is read (docs/safety.md explains each concept and rule):
    picture. A method with the baby in the sentence is read the same way. Negation and fear
    only choose the level: they never silence a signal.
 
-Every step is linear in the length of the text (see ``flows.lexicon``).
+5. When no rule fires, a second reader (``flows.crisis_model``, a linear model over n-grams
+   learned from the same corpora) answers when its crisis probability reaches its threshold,
+   and chooses the level with its own level model. It catches paraphrases the rules' lists
+   do not hold; the rules stay the readable reader and decide the level whenever they fire.
+
+Every step is linear in the length of the text (see ``flows.lexicon``, ``flows.ngrams``).
 """
 
 from __future__ import annotations
@@ -38,10 +43,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
+from flows import crisis_model
 from flows.lexicon import Token, add_phrases, dominant, fold, tokens
 from flows.model import SAFETY_LEVELS
 
-__all__ = ["RULES", "Finding", "Rule", "concepts", "detect_crisis", "explain", "fold", "higher"]
+__all__ = [
+    "RULES",
+    "SECOND_READER",
+    "Finding",
+    "Rule",
+    "concepts",
+    "detect_by_rules",
+    "detect_crisis",
+    "explain",
+    "fold",
+    "higher",
+]
 
 DANGER: Final = "danger"
 UNWANTED: Final = "unwanted_thoughts"
@@ -674,16 +691,31 @@ RULES: Final = (
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """A rule that fired, the level it gave, and the words it read."""
+    """A rule that fired, the level it gave, and the words it read; or the second reader,
+    with its probability and the n-grams that weighed most."""
 
     rule: str
     level: str
     words: tuple[str, ...]
+    probability: float | None = None  # the second reader's crisis probability
+
+
+#: The name of the second reader's findings in `explain`.
+SECOND_READER: Final = "second reader"
 
 
 def detect_crisis(text: str) -> str | None:
-    """The safety level a text calls for, or None."""
-    levels = {finding.level for finding in explain(text)}
+    """The safety level a text calls for, or None.
+
+    The rules decide whenever they fire; otherwise the second reader (``flows.crisis_model``)
+    answers when its crisis probability reaches its threshold, with its own level.
+    """
+    return detect_by_rules(text) or crisis_model.detect(text)
+
+
+def detect_by_rules(text: str) -> str | None:
+    """The level the rules alone give a text, or None."""
+    levels = {finding.level for finding in _rule_findings(_read(text))}
     return DANGER if DANGER in levels else (UNWANTED if levels else None)
 
 
@@ -698,8 +730,23 @@ def concepts(text: str) -> list[tuple[str, frozenset[str]]]:
 
 
 def explain(text: str) -> list[Finding]:
-    """Every rule that fires on the text, with its level."""
-    words = _read(text)
+    """Every rule that fires on the text, with its level; when none does and the second
+    reader answers, its finding: probability, level and the n-grams behind it."""
+    found = _rule_findings(_read(text))
+    reading = None if found else crisis_model.read(text)
+    if reading and reading.level:
+        m = crisis_model.model()
+        note = (
+            f"{SECOND_READER}: crisis p={reading.probability:.2f} (answers from "
+            f"{m.threshold:.2f}), danger p={reading.danger_probability:.2f}"
+        )
+        strongest = crisis_model.strongest(text, reading.sentences)
+        words = tuple(f"{gram} {share:+.2f}" for gram, share in strongest)
+        found.append(Finding(note, reading.level, words, reading.probability))
+    return found
+
+
+def _rule_findings(words: list[Token]) -> list[Finding]:
     return [_finding(rule, words, lo, hi) for rule, lo, hi in _matches(words)]
 
 

@@ -3,7 +3,8 @@
 The corpora (tests/data/safety_en.tsv, safety_sv.tsv) hold the sentences: parents' own words,
 crisis and everyday, with look-alikes. These tests hold the figures to PRODUCT.md's promise
 (every crisis answered, danger as danger, few false alarms) and check the pieces: the levels
-that negation and fear choose, the lexicons' consistency, and linear time on odd input.
+that negation and fear choose, the lexicons' consistency, and linear time on odd input, for
+the detector and its second reader (whose own behaviour is in test_crisis_model.py).
 """
 
 from __future__ import annotations
@@ -12,13 +13,15 @@ import subprocess
 import sys
 import time
 import tomllib
+from collections.abc import Callable
 from importlib import resources
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flows.safety import RULES, concepts, detect_crisis, explain, fold, higher
+from flows import crisis_model
+from flows.safety import RULES, concepts, detect_by_rules, detect_crisis, explain, fold, higher
 from tests.support.safety_corpus import DATA, LEVELS, measure, read_corpus, report
 
 LANGUAGES = ("en", "sv")
@@ -167,8 +170,10 @@ def test_readings_of_neighbouring_words(text: str, level: str) -> None:
         "it's not safe for her to sleep in my bed, is it",
     ],
 )
-def test_everyday_words_near_crisis_words_are_not_alarms(text: str) -> None:
-    assert detect_crisis(text) is None, explain(text)
+def test_everyday_words_near_crisis_words_are_not_alarms_to_the_rules(text: str) -> None:
+    # The rules' readings. The second reader, which reads no such thing, takes "I think I'll
+    # take him to the doctor tonight" for danger (docs/safety.md, "What it does not do").
+    assert detect_by_rules(text) is None, explain(text)
 
 
 @pytest.mark.parametrize(
@@ -288,27 +293,40 @@ ODD_TEXTS = {
     "bare decisions": "I've decided to go " * 400,
     "letting go": "letting go with the baby near " * 200,
     "one long sentence": "she said if it wasn't for the baby I'd be done and " * 120,
+    "new words": " ".join(f"w{n}x{n * 7}" for n in range(600)),
 }
 
 
-def _best_time(text: str) -> float:
+#: The detector, and its second reader alone (which reads every text the rules let pass).
+TIMED = {"detector": detect_crisis, "second reader": crisis_model.read}
+
+
+def _best_time(read: Callable[[str], object], text: str) -> float:
     """The fastest of three runs: the machine is shared, the slowest runs measure the others."""
     times = []
     for _ in range(3):
         start = time.perf_counter()
-        detect_crisis(text)
+        read(text)
         times.append(time.perf_counter() - start)
     return min(times)
 
 
+@pytest.mark.parametrize("reader", TIMED)
 @pytest.mark.parametrize("name", ODD_TEXTS)
-def test_odd_input_is_read_in_linear_time(name: str) -> None:
-    text = ODD_TEXTS[name]
-    detect_crisis(text[:10])  # lexicons loaded outside the timing
-    once, four_times = _best_time(text), _best_time(text * 4)
+def test_odd_input_is_read_in_linear_time(name: str, reader: str) -> None:
+    text, read = ODD_TEXTS[name], TIMED[reader]
+    read(text[:10])  # lexicons and model loaded outside the timing
+    once, four_times = _best_time(read, text), _best_time(read, text * 4)
     assert once < 0.5, f"{name}: {once:.3f}s for {len(text)} characters"
     # linear: four times the text takes about four times as long, never sixteen
     assert four_times < 10 * once + 0.05, f"{name}: {once:.4f}s, then {four_times:.4f}s for x4"
+
+
+def test_a_long_message_is_read_in_tens_of_milliseconds() -> None:
+    message = " ".join(r.text for r in corpus("en"))[:4000]
+    for read in TIMED.values():
+        read(message)  # its words seen once, as a parent's own words are after their first
+        assert _best_time(read, message) < 0.1
 
 
 def test_importing_the_detector_loads_no_lexicon_until_it_is_used() -> None:

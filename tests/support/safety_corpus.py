@@ -5,19 +5,33 @@ level is ``danger``, ``unwanted_thoughts`` or ``none``. The project's own corpor
 tests/data/safety_en.tsv and safety_sv.tsv; a held-out file in the same format is measured with
 
     .venv/bin/python -m tests.support.safety_corpus path/to/heldout.tsv [--misses]
+        [--reader combined --reader rules --reader second]
+
+The same rows, read once each, are what the second reader learns from
+(scripts/train_crisis_model.py, with `training_files` and `training_rows`).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from flows.safety import detect_crisis, explain
+from flows import crisis_model
+from flows.model import LANGUAGES
+from flows.safety import detect_by_rules, detect_crisis, explain
+from flows.texts import catalog
 
 DATA = Path(__file__).resolve().parents[1] / "data"
+#: The detector, and each of its two readers alone.
+READERS: dict[str, Callable[[str], str | None]] = {
+    "combined": detect_crisis,
+    "rules": detect_by_rules,
+    "second": crisis_model.detect,
+}
 HEADER = ["level", "kind", "text"]
 LEVELS = ("danger", "unwanted_thoughts", "none")
 
@@ -59,6 +73,52 @@ def read_corpus(path: Path) -> list[Row]:
                 raise ValueError(f"{path}:{n}: expected level, kind and text: {fields}")
             rows.append(Row(*fields))
         return rows
+
+
+def training_files() -> list[Path]:
+    """The files the second reader learns from: the corpora and the two former blind files."""
+    return sorted(DATA.glob("safety_*.tsv")) + sorted((DATA / "blind").glob("safety_*.tsv"))
+
+
+def answer_labels() -> list[tuple[str, Row]]:
+    """Every option of the conversation in both languages, but the safety question's, as an
+    everyday row: a parent may type an option instead of tapping it, and every text is read
+    for crisis first ("Någon annan som tar hand om barnet" is who is chatting, not a plan)."""
+    return [
+        (language, Row("none", "option", label))
+        for language in LANGUAGES
+        for key, label in sorted(catalog(language).items())
+        if key.startswith("o.") and not key.startswith("o.safety.")
+    ]
+
+
+def training_rows() -> list[tuple[str, Row]]:
+    """What the second reader learns from, each distinct text once, with its language: the
+    training files' rows (the former blind files' rows are in the corpora too), then the
+    options. A text given two levels is an error."""
+    rows = [
+        (path.stem.rsplit("_", 1)[-1], row)
+        for path in training_files()
+        for row in read_corpus(path)
+    ]
+    seen: dict[str, tuple[str, Row]] = {}
+    for language, row in [*rows, *answer_labels()]:
+        if row.text in seen and seen[row.text][1].level != row.level:
+            raise ValueError(f"{row.text!r} has two levels")
+        seen.setdefault(row.text, (language, row))
+    return list(seen.values())
+
+
+def training_digest() -> str:
+    """SHA-256 of what the second reader learns from: the training files' names (from
+    tests/data) and bytes, and the options' texts."""
+    digest = hashlib.sha256()
+    for path in training_files():
+        digest.update(path.relative_to(DATA).as_posix().encode("utf-8") + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    for _, row in answer_labels():
+        digest.update(row.text.encode("utf-8") + b"\0")
+    return digest.hexdigest()
 
 
 def _share(hits: int, total: int) -> float:
@@ -109,10 +169,20 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="*", type=Path)
     parser.add_argument("--misses", action="store_true", help="list each row that fell short")
+    parser.add_argument(
+        "--reader",
+        choices=READERS,
+        action="append",
+        help="which reader to measure: the rules, the second reader or both combined (the "
+        "detector; the default); may be given more than once",
+    )
     args = parser.parse_args(argv)
     for path in args.paths or sorted(DATA.glob("safety_*.tsv")):
-        for line in report(path.name, measure(read_corpus(path)), misses=args.misses):
-            print(line)
+        rows = read_corpus(path)
+        for reader in args.reader or ["combined"]:
+            name = path.name if reader == "combined" else f"{path.name} ({reader})"
+            for line in report(name, measure(rows, READERS[reader]), misses=args.misses):
+                print(line)
 
 
 if __name__ == "__main__":
