@@ -16,40 +16,18 @@ from pathlib import Path
 import pytest
 from apscheduler.events import EVENT_JOB_REMOVED, JobEvent
 
-from bot.tg_messages import messages_for
 from flows.texts import render
 from tests.support import (
     EXPECTED_SUGGESTION,
     BotHarness,
     Line,
-    Parent,
     intake_script,
     keyboards,
-    player,
+    play_beside_the_engine,
     raw_bytes,
     start_bot,
     until,
 )
-
-
-async def play_beside_the_engine(
-    running_bot: BotHarness, parent: Parent, script: list[Line], lang: str
-) -> None:
-    """Play a script through the engine and the bot side by side; they must agree."""
-    engine = player(lang, running_bot.intake_bot.service.engine)
-    for number, (what, key, state) in enumerate(script, 1):
-        step = engine.send(what)
-        if what.startswith("tap:"):
-            new = await parent.tap_code(what.removeprefix("tap:"))
-        else:
-            new = await parent.send(what)
-        expected = [m.text for m in messages_for(step.replies, step.conversation.revision)]
-        assert [m["text"] for m in new] == expected, f"line {number} {what!r}"
-        if key is not None:
-            assert key in [r.key for r in step.replies], f"line {number} {what!r}"
-        saved = running_bot.saved(parent)
-        if state is not None and saved is not None:
-            assert saved.state == state, f"line {number} {what!r}"
 
 
 @pytest.mark.parametrize("lang", ["en", "sv"])

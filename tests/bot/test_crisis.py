@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.tg_messages import messages_for
 from flows.texts import render
 from tests.support import (
     BotHarness,
@@ -19,7 +18,7 @@ from tests.support import (
     Parent,
     after,
     intake_script,
-    player,
+    play_beside_the_engine,
     start_bot,
     until,
 )
@@ -39,25 +38,6 @@ async def at_age_question(running_bot: BotHarness, lang: str) -> Parent:
     await parent.play(intake_script()[:4])
     assert running_bot.saved(parent).state == "age_band"
     return parent
-
-
-async def play_beside_the_engine(
-    running_bot: BotHarness, parent: Parent, script: list[Line], lang: str
-) -> None:
-    """The bot shows exactly what the engine says, line by line."""
-    engine = player(lang, running_bot.intake_bot.service.engine)
-    for number, (what, key, state) in enumerate(script, 1):
-        step = engine.send(what)
-        if what.startswith("tap:"):
-            new = await parent.tap_code(what.removeprefix("tap:"))
-        else:
-            new = await parent.send(what)
-        expected = [m.text for m in messages_for(step.replies, step.conversation.revision)]
-        assert [m["text"] for m in new] == expected, f"line {number} {what!r}"
-        if key is not None:
-            assert key in [r.key for r in step.replies], f"line {number} {what!r}"
-        if state is not None:
-            assert running_bot.conversation(parent).state == state, f"line {number} {what!r}"
 
 
 @pytest.mark.parametrize("lang", ["en", "sv"])

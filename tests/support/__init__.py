@@ -26,6 +26,7 @@ from tests.support.harness import (
     bot_env,
     bot_process,
     parents_over_http,
+    play_beside_the_engine,
     start_bot,
 )
 from tests.support.http_api import BotApiServer, over_http
@@ -78,6 +79,7 @@ __all__ = [
     "messages",
     "over_http",
     "parents_over_http",
+    "play_beside_the_engine",
     "player",
     "raw_bytes",
     "record",

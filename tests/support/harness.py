@@ -17,6 +17,7 @@ from flows.model import Conversation
 from tests.support.fake_api import SECRET, TOKEN, FakeBotApi
 from tests.support.http_api import BotApiServer, over_http
 from tests.support.parent import Parent
+from tests.support.scripts import Line, player
 from tests.support.transport import FakeRequest, in_process
 
 #: The Telegram id the running bot treats as staff.
@@ -143,3 +144,25 @@ async def bot_process(
 
 def parents_over_http(server: BotApiServer, count: int, **details: Any) -> list[Parent]:
     return [Parent(server.api, over_http(server), **details) for _ in range(count)]
+
+
+async def play_beside_the_engine(
+    harness: BotHarness, parent: Parent, script: list[Line], lang: str
+) -> None:
+    """Play a script through the pure engine and the bot side by side: the bot must show
+    exactly what the engine said, as Telegram messages, line by line."""
+    from bot.tg_messages import messages_for
+
+    engine = player(lang, harness.intake_bot.service.engine)
+    for number, (what, key, state) in enumerate(script, 1):
+        step = engine.send(what)
+        if what.startswith("tap:"):
+            new = await parent.tap_code(what.removeprefix("tap:"))
+        else:
+            new = await parent.send(what)
+        expected = [m.text for m in messages_for(step.replies, step.conversation.revision)]
+        assert [m["text"] for m in new] == expected, f"line {number} {what!r}"
+        if key is not None:
+            assert key in [r.key for r in step.replies], f"line {number} {what!r}"
+        if state is not None:
+            assert harness.conversation(parent).state == state, f"line {number} {what!r}"
