@@ -40,6 +40,8 @@ docs: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.engine
 	$(BIN)/python -m bench.storage
+	$(BIN)/python -m bench.safety
+	$(BIN)/python -m bench.scrub
 
 # The second reader of crisis detection, retrained from tests/data (scikit-learn, the `train`
 # extra, is needed here only): run after changing the corpora; a test says when it is stale.
