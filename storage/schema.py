@@ -113,8 +113,9 @@ RECORD_COLUMNS: dict[str, Column] = {
         required=True,
     ),
     "free_text": Column(
-        "What the parent wrote for the clinic, with personal details replaced by placeholders "
-        "such as [phone], [email], [personnummer], [address], [link], [handle], [name]."
+        "What the parent wrote for the clinic, with personal details replaced by placeholders: "
+        "[name] (names and usernames), [id] (a Telegram id), [personnummer], [phone], [email], "
+        "[address], [link], [handle] (accounts on other services), [date] (exact dates)."
     ),
 }
 

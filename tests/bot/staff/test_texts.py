@@ -6,10 +6,11 @@ import pytest
 
 from bot.staff import texts
 from bot.staff.codebook import EXPORT_COLUMNS, codebook
-from flows.model import LANGUAGES
+from flows.model import LANGUAGES, Language
 from flows.questions import PROGRESS_STEPS
 from flows.texts import MissingTextError, placeholders
 from storage.schema import RECORD_COLUMNS, STAFF_TABLES, TABLES
+from storage.scrub import PLACEHOLDERS
 
 #: Swedish only: the English meanings are storage's own (storage/schema.py).
 TRANSLATED = ("table.", "column.")
@@ -57,3 +58,9 @@ def test_percentages_are_written_the_way_each_language_writes_them() -> None:
     assert texts.percent("en", 0.5) == "50%"
     assert texts.percent("sv", 2 / 3, about=True) == "≈ 67 %"
     assert texts.percent("sv", None) == "–"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_codebook_names_every_placeholder_the_scrubber_writes(lang: Language) -> None:
+    meaning = texts.column_meaning(lang, "intakes", "free_text")
+    assert [kind for kind in PLACEHOLDERS if f"[{kind}]" not in meaning] == []
