@@ -6,11 +6,11 @@ to be dead, feeling out of control, signs of postpartum psychosis) and ``unwante
 
 How a text is read (docs/safety.md explains each concept and rule):
 
-1. ``flows.lexicon`` splits it into sentences, clauses and words and tags each word with the
-   concepts it carries in either language (``i``, ``baby``, ``harm``, ``wish``, ``death``,
-   ``fear``, ...), comparing Snowball stems, so inflections, pronouns and both languages in one
-   message are read alike. Figures of speech ("teething is killing me", "kastar upp") are
-   removed first.
+1. ``flows.splitting`` splits it into sentences, clauses and words; ``flows.concept_tagging``
+   tags each word with the concepts it carries in either language (``i``, ``baby``, ``harm``,
+   ``wish``, ``death``, ``fear``, ...) from the lexicons (``flows.lexicon``), comparing
+   Snowball stems, so inflections, pronouns and both languages in one message are read alike.
+   Figures of speech ("teething is killing me", "kastar upp") are removed first.
 2. Local readings: a harm word aimed at a thing or another adult ("hurt my back", "could kill
    my husband") is dropped, one aimed at a body part belongs to whoever owns it ("her
    finger" is the baby, "my arm" self-harm), one done by an older sibling is not the
@@ -33,7 +33,8 @@ How a text is read (docs/safety.md explains each concept and rule):
    and chooses the level with its own level model. It catches paraphrases the rules' lists
    do not hold; the rules stay the readable reader and decide the level whenever they fire.
 
-Every step is linear in the length of the text (see ``flows.lexicon``, ``flows.ngrams``).
+Every step is linear in the length of the text (see ``flows.splitting``,
+``flows.concept_tagging``, ``flows.ngrams``).
 """
 
 from __future__ import annotations
@@ -44,8 +45,9 @@ from dataclasses import dataclass
 from typing import Final
 
 from flows import crisis_model
-from flows.lexicon import Token, add_phrases, dominant, fold, tokens
+from flows.concept_tagging import Token, add_phrases, dominant, tokens
 from flows.model import SAFETY_LEVELS
+from flows.splitting import fold
 
 __all__ = [
     "RULES",
