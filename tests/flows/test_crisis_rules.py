@@ -1,8 +1,8 @@
 """The rules of crisis detection as data: flows/lexicons/rules.toml is read and checked once.
 
 What the rules find is measured in test_safety.py; here: the shipped file loads, every group
-is used, and a file with an unknown concept, group, level or key is refused with an error that
-names the rule.
+is used, the list in docs/safety.md is the file's, and a file with an unknown concept, group,
+level or key is refused with an error that names the rule.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import pytest
 
 from flows.crisis_rules import LEVEL_GROUPS, RulesError, known_concepts, load_rules, rules
 from flows.safety import concepts
+from scripts.rules_doc import DOC_PATH, document_with_rules
 from tests.support.safety_corpus import DATA, read_corpus
 
 #: The groups the code reads, each with one concept, so a small file is complete.
@@ -128,3 +129,9 @@ def test_the_readings_add_no_concept_the_rules_could_not_name() -> None:
     seen = {concept for text in texts for _, found in concepts(text) for concept in found}
     assert seen <= known, seen - known
 
+
+def test_the_docs_list_the_rules_of_the_file() -> None:
+    document = DOC_PATH.read_text(encoding="utf-8")
+    assert document_with_rules(document) == document, "run `make docs`"
+    for rule in rules().rules:
+        assert f"| {rule.name}" in document, rule.name
