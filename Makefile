@@ -36,6 +36,7 @@ test: $(STAMP) system-tools
 
 docs: $(STAMP)
 	$(BIN)/intake docs --write
+	$(BIN)/python -m scripts.rules_doc --write
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.engine

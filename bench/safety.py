@@ -24,9 +24,10 @@ from collections.abc import Callable, Sequence
 from importlib import resources
 
 from flows import crisis_model
-from flows.lexicon import _word, fold
 from flows.ngrams import _word_buckets
 from flows.safety import detect_by_rules, detect_crisis
+from flows.splitting import fold
+from flows.word_concepts import tagged_word
 from tests.support.safety_corpus import DATA, read_corpus
 
 
@@ -94,7 +95,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         took = {}
         for reader, run in readers.items():
             if cold:
-                _word.cache_clear()
+                tagged_word.cache_clear()
                 _word_buckets.cache_clear()
             took[reader] = per_message(run, messages, rounds)
         print(

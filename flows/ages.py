@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from flows.lexicon import fold
 from flows.questions import AGE_BAND_STARTS
+from flows.splitting import fold
 
 #: Number words, folded (no accents): "två" is "tva", "åtta" is "atta".
 NUMBER_WORDS: dict[str, float] = {

@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, Final
 
-from flows.lexicon import sentences
 from flows.ngrams import BUCKETS, FEATURISER_VERSION, bucket, features, sentence_counts
+from flows.splitting import sentences
 
 #: Bumped whenever the layout of the model file changes.
 FORMAT_VERSION: Final = 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from flows.branches import OFF_MAIN_PATH
 from flows.clinic import ClinicConfig
 from flows.machine import Stepper
 from flows.matching import normalise
@@ -28,7 +29,7 @@ from flows.record import intake_record
 from flows.replies import Replies
 from flows.routing import route_for
 from flows.safety import higher
-from flows.screens import OFF_MAIN_PATH, SCREENS, Button, Move, on_screen
+from flows.screens import SCREENS, Button, Move, on_screen
 
 
 @dataclass(slots=True)

@@ -1,7 +1,7 @@
 """Hashed n-gram counts of a text: what the second reader of crisis detection sees.
 
 The second reader (``flows.crisis_model``) is a linear model over these counts. Each sentence
-(split as ``flows.lexicon`` splits it, each word folded: lower case, no accents, letters typed
+(split as ``flows.splitting`` splits it, each word folded: lower case, no accents, letters typed
 three times or more read once) gives
 
 - its words (``w`` + word), so "pills" and "bron" count as themselves;
@@ -28,7 +28,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import Final
 
-from flows.lexicon import sentences
+from flows.splitting import sentences
 
 #: Bumped whenever the features of a text change: a model trained on other features is stale.
 FEATURISER_VERSION: Final = 1

@@ -16,14 +16,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal, get_args
 
+from flows.branches import EDITING, OLDER_CHILD_PATH, Branch
 from flows.model import LANGUAGES, Conversation
 from flows.questions import (
     CHANGE,
     CONSENT,
     DECLINED,
     OLDER_CHILD,
-    OLDER_CHILD_QUESTIONS,
-    PROGRESS_STEPS,
     QUESTIONS,
     STOPPED,
     SUGGESTION,
@@ -64,15 +63,6 @@ class Button:
 
 
 @dataclass(frozen=True, slots=True)
-class Branch:
-    """A transition taken instead of the usual one while a condition of the machine holds."""
-
-    trigger: str
-    dest: str
-    condition: str
-
-
-@dataclass(frozen=True, slots=True)
 class Screen:
     name: str  # a state of the machine, or the name of what is shown over one
     text: str  # catalog key of what it says
@@ -103,35 +93,6 @@ def shown(button: Button, answers: Mapping[str, str]) -> bool:
 
 
 BACK_BUTTON = Button(BACK, "nav.back", move="back")
-#: While an answer is changed from the summary, answering or going back returns there, once
-#: every question on the parent's path has an answer (a new age can open questions not yet asked).
-EDITING = (Branch("advance", SUMMARY, "editing"), Branch("go_back", SUMMARY, "editing"))
-
-
-def _older_child_path() -> dict[str, tuple[Branch, ...]]:
-    """The older-child path: from the age on, its own questions, the summary, then its end.
-
-    Back leads the same way back, so an age tapped by mistake can be taken back from any step
-    of the path, the summary included.
-    """
-    steps = (*OLDER_CHILD_QUESTIONS[OLDER_CHILD_QUESTIONS.index("age_band") :], SUMMARY)
-    branches: dict[str, list[Branch]] = {step: [] for step in steps}
-    for here, there in zip(steps, (*steps[1:], OLDER_CHILD), strict=True):
-        branches[here].append(Branch("advance", there, "older_child"))
-        if there in branches:
-            branches[there].append(Branch("go_back", here, "older_child"))
-    return {step: tuple(found) for step, found in branches.items()}
-
-
-OLDER_CHILD_PATH: Mapping[str, tuple[Branch, ...]] = _older_child_path()
-#: Steps of the older-child path that are off the main path: not counted as progress, so the
-#: staff funnel counts the main path only.
-OFF_MAIN_PATH = frozenset(
-    branch.dest
-    for branches in OLDER_CHILD_PATH.values()
-    for branch in branches
-    if branch.trigger == "advance" and branch.dest in PROGRESS_STEPS
-)
 
 
 def _question(index: int, question: Question) -> Screen:

@@ -1,5 +1,5 @@
-"""Imports point one way: flows is pure (no telegram, bot or storage), and a constant another
-room needs never loads the state machine."""
+"""Imports point one way: flows is pure (no telegram, bot or storage), a constant another
+room needs never loads the state machine, and each file of flows holds one idea."""
 
 from __future__ import annotations
 
@@ -44,6 +44,7 @@ DATA_MODULES = (
     "flows.model",
     "flows.questions",
     "flows.screens",
+    "flows.branches",
     "flows.notes",
     "flows.parsing",
     "flows.matching",
@@ -66,3 +67,18 @@ def staff_modules() -> list[str]:
 @pytest.mark.parametrize("module", ["bot.tg_messages", "storage", *staff_modules()])
 def test_the_bots_messages_the_staff_tools_and_storage_never_load_the_machine(module: str) -> None:
     assert not modules_loaded_by(f"import {module}") & MACHINE
+
+
+#: About 250 lines is one idea (STYLE.md, "One file, one idea"); the margin keeps a small fix
+#: from forcing a split, not a file from growing back.
+MAX_LINES = 260
+
+
+def test_no_file_of_flows_is_longer_than_one_idea() -> None:
+    lines = {
+        path.relative_to(REPO).as_posix(): len(path.read_text(encoding="utf-8").splitlines())
+        for path in (REPO / "flows").rglob("*.py")
+    }
+    assert len(lines) > 20  # the files were found
+    too_long = {path: n for path, n in lines.items() if n > MAX_LINES}
+    assert not too_long, f"split these by idea: {too_long}"

@@ -18,9 +18,9 @@ import pytest
 
 from flows import crisis_model
 from flows.crisis_model import read, read_model, scored_parts, write_model
-from flows.lexicon import sentences
 from flows.ngrams import FEATURISER_VERSION, bucket, features, sentence_counts
 from flows.safety import SECOND_READER, detect_crisis, explain, fold
+from flows.splitting import sentences
 from tests.support.safety_corpus import (
     DATA,
     answer_labels,

@@ -20,8 +20,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flows import crisis_model
-from flows.safety import RULES, concepts, detect_by_rules, detect_crisis, explain, fold, higher
+from flows import crisis_aims, crisis_model, crisis_neighbours
+from flows.crisis_rules import LEVEL_GROUPS, rules
+from flows.safety import concepts, detect_by_rules, detect_crisis, explain, fold, higher
 from tests.support.safety_corpus import DATA, LEVELS, measure, read_corpus, report
 
 LANGUAGES = ("en", "sv")
@@ -240,22 +241,19 @@ def test_both_lexicons_carry_the_same_concepts_each_with_its_reason() -> None:
 
 def test_every_concept_a_rule_needs_is_in_the_lexicons_and_every_concept_is_used() -> None:
     in_lexicons = set(_lexicon("en")["concepts"]) | set(_lexicon("sv")["concepts"])
-    # Concepts the code derives from neighbours (see flows.safety._read_negation).
-    derived = {"wish_not", "refrain", "selfharm_self", "selfharm_me", "selfharm_body", "skin_bare"}
-    derived |= {"skin_body", "act_on_self", "death_other", "bare_plan", "bare_how", "bare_go"}
-    derived |= {"bare_done", "bare_no_way", "bare_have_plan", "bare_wait"}
+    # Concepts the code derives from neighbours (flows.crisis_aims, flows.crisis_neighbours).
+    derived = crisis_aims.DERIVED | crisis_neighbours.DERIVED
     # Concepts read by the code itself rather than a rule.
     read_by_code = {"thing", "adult", "filler", "reflexive", "me_obj", "hypothetical", "selfharm"}
     read_by_code |= {"neg_after", "instrument", "body", "theirs", "sibling", "skin", "it", "adverb"}
     read_by_code |= {"while", "owner_of", "disown", "breaks", "plan_how", "do_verb", "let_go"}
     read_by_code |= {"done", "no_way", "dye", "happen", "cond", "have_plan", "wait_bare", "onto"}
-    used = {c for rule in RULES for group in rule.needs for c in group}
-    used |= {c for rule in RULES for c in rule.unless}
+    used = {c for rule in rules().rules for group in rule.needs for c in group}
+    used |= {c for rule in rules().rules for c in rule.unless}
     assert used - derived <= in_lexicons
-    framing_and_intent = {"fear", "thought", "intrusive", "accident", "dark", "mishap"}
-    framing_and_intent |= {"wish", "plan", "on_purpose", "did", "almost", "control", "never"}
-    framing_and_intent |= {"no_promise", "capable", "acute"}
-    assert in_lexicons <= used | read_by_code | framing_and_intent
+    # Concepts that choose the level of harm to the baby (the rules' groups the code reads).
+    used |= {c for group in LEVEL_GROUPS for c in rules().concepts(group)}
+    assert in_lexicons <= used | read_by_code
 
 
 def test_higher_keeps_the_most_urgent_level() -> None:
