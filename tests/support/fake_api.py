@@ -181,6 +181,8 @@ class FakeBotApi:
     calls: list[Call] = field(default_factory=list)
     keep_calls: bool = True  # the bench keeps only the counts
     counts: Counter[str] = field(default_factory=Counter)
+    #: Calls that name a chat, by chat and method (the bench tells typed updates' calls apart).
+    chat_counts: dict[int, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     chats: dict[int, dict[str, Any]] = field(default_factory=dict)
     messages: dict[int, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     sent: dict[int, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
@@ -206,6 +208,8 @@ class FakeBotApi:
         """Answer one call as Telegram would: (HTTP status, JSON body, or raw bytes)."""
         values = decode(params)
         self.counts[method] += 1
+        if isinstance(values.get("chat_id"), int):
+            self.chat_counts[values["chat_id"]][method] += 1
         if self.keep_calls:
             self.calls.append(Call(method, values))
         try:
@@ -467,5 +471,5 @@ class FakeBotApi:
 
     def forget(self, chat_id: int) -> None:
         """Drop a finished chat's messages (the bench plays thousands)."""
-        for store in (self.chats, self.messages, self.sent, self._message_ids):
+        for store in (self.chats, self.messages, self.sent, self.chat_counts, self._message_ids):
             store.pop(chat_id, None)
