@@ -341,7 +341,7 @@ class IntakeService:
                     sessions=sum(e.sessions for e in erased),
                     intakes=sum(e.intakes for e in erased),
                 )
-                replies.append(Reply(key, report))
+                replies.append(Reply(key, report, stays=True))
             elif keep:
                 conv = scrubbed(conv, names)
                 storage.save_session(self.db, pseudonym, conv.to_json(), key=self.key)

@@ -16,6 +16,7 @@ import os
 import traceback
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from functools import partial
 from typing import Any, TypeAlias, TypeVar
 
 from telegram import (
@@ -41,12 +42,13 @@ from telegram.request import BaseRequest
 
 import storage
 from bot.health import HEARTBEAT_SECONDS, beat, heartbeat_path
-from bot.service import IntakeService, Outcome, Seen
+from bot.service import IntakeService, Outcome, Render, Seen
 from bot.settings import ConfigError, Settings
 from bot.staff.figures import headline
 from bot.tg_messages import (
     OWN_WORDS,
     Outgoing,
+    Window,
     answered_text,
     aside_of,
     descriptions,
@@ -67,8 +69,10 @@ from bot.tg_runtime import (
 )
 from bot.tg_storage import StorageThread
 from flows.clinic import ClinicConfig, load_clinic_config
-from flows.model import Aside, Input, Language, Text
+from flows.model import Aside, Input, Language, Tap, Text
 from flows.safety import detect_crisis
+from flows.screens import BACK
+from flows.screens import stays as screen_stays
 from flows.texts import render
 
 log = logging.getLogger("intake.bot")
@@ -166,9 +170,13 @@ class IntakeBot:
         await self.deliver(context.bot, message.chat_id, outcome)
 
     async def on_tap(self, update: Update, context: Context) -> None:
-        """A button -> Tap -> service -> replies sent, the tapped keyboard closed.
+        """A button -> Tap -> service -> the tapped message made into the next question.
 
-        Answering the button and closing its keyboard are best effort, within a short time.
+        Two Bot API calls: the button is answered, and the tapped message is edited into the
+        answer and what follows (`tg_messages.Window`). Where that cannot be (what follows
+        stays in the chat, or the tap was stale), the replies are sent as new messages and
+        the tapped keyboard is closed. Answering the button and closing a keyboard are best
+        effort, within a short time.
         """
         query = update.callback_query
         chat = update.effective_chat
@@ -182,11 +190,33 @@ class IntakeBot:
         tap = tap_from(query.data)
         tapped = query.message if isinstance(query.message, Message) else None
         highest = self.keyboards.saw(chat.id, tapped.message_id if tapped else 0)
-        outcome = await self.step(update, context, tap, Seen(tap.revision, highest))
-        closing = self.close_tapped(query, outcome)
+        window = self.window(update, tapped, tap, query.data)
+        draw = render_messages if window is None else partial(render_messages, window=window)
+        outcome = await self.step(update, context, tap, Seen(tap.revision, highest), draw=draw)
+        drawn = window is not None and any(
+            data.get("edit") == window.message for data in outcome.messages
+        )
+        closing = None if drawn else self.close_tapped(query, outcome)
         await self.deliver(context.bot, chat.id, outcome)
         if closing is not None:
             await self.tidy(closing(), "a tapped keyboard could not be closed")
+
+    def window(
+        self, update: Update, tapped: Message | None, tap: Tap, data: str | None
+    ) -> Window | None:
+        """The tapped message, to draw the tap's replies into; None where it must stay as it
+        is: a screen that stays in the chat, or not the chat's live keyboard."""
+        if tapped is None or screen_stays(tap.question):
+            return None
+        if not self.keyboards.may_draw(tapped.chat_id, tapped.message_id):
+            return None
+        label = tapped_label(tapped, data)
+        if label is None:
+            return None
+        if tap.code == BACK:
+            return Window(tapped.message_id)  # the question before shows its own answer
+        mark = render(language_of(update.effective_user), "bot.answered")
+        return Window(tapped.message_id, f"{mark} {label.removeprefix('✓ ')}")
 
     async def on_other(self, update: Update, context: Context) -> None:
         """A sticker, photo, edit, forward... -> Aside -> a crisis reply if its words call for
@@ -302,7 +332,13 @@ class IntakeBot:
     # ---- steps
 
     async def step(
-        self, update: Update, context: Context, event: Input, seen: Seen, upto: int = 0
+        self,
+        update: Update,
+        context: Context,
+        event: Input,
+        seen: Seen,
+        upto: int = 0,
+        draw: Render = render_messages,
     ) -> Outcome:
         """Step the parent's conversation and store it; log kinds and keys only.
 
@@ -310,12 +346,13 @@ class IntakeBot:
         says by its revision, for anything else the chat is looked at (`probe`, up to the
         message number ``upto``). When that cannot tell, the input is not taken as an answer
         (it might answer either question): the last step is shown again, with a note.
+        ``draw`` makes the replies into messages (a tap's may be drawn into the tapped one).
         """
         user, chat = update.effective_user, update.effective_chat
         assert user is not None
         assert chat is not None
         lang, names = language_of(user), names_of(user)
-        kwargs = {"lang": lang, "names": names, "render": render_messages}
+        kwargs = {"lang": lang, "names": names, "render": draw}
         outcome = await self.stored(
             context.bot,
             chat.id,
@@ -418,12 +455,16 @@ class IntakeBot:
         # Older keyboards are cleared only once the new messages are out: until then the
         # parent can still answer what they see, should the bot stop in between.
         older = self.keyboards.take(chat_id)
+        stale = set() if older is None else {older}
         try:
             for data in outcome.messages:
                 message = Outgoing.from_data(data)
                 sent = await put(bot, chat_id, message)
-                if message.edit == older:
-                    older = None  # edited into the new question: its keyboard is the new one
+                if message.edit is not None:
+                    if sent is None or sent.message_id == message.edit:
+                        stale.discard(message.edit)  # its keyboard is the new one
+                    else:
+                        stale.add(message.edit)  # sent anew instead: its keyboard is old
                 if sent is not None:
                     self.keyboards.saw(chat_id, sent.message_id)
                     if message.buttons:
@@ -434,7 +475,8 @@ class IntakeBot:
             raise
         if outcome.kept:
             self.mark(outcome.pseudonym)
-        await self.clear_keyboard(bot, chat_id, older)
+        for number in sorted(stale):
+            await self.clear_keyboard(bot, chat_id, number)
 
     def mark(self, pseudonym: str) -> None:
         """The parent's outbox row was delivered: it goes with the next step's write (whoever
@@ -535,7 +577,12 @@ def resend(outcome: Outcome) -> Outcome:
     assert outcome.unsettled is not None
     lang = outcome.conversation.lang
     note = Outgoing(render(lang, "bot.resend")).data
-    messages = (note, *json.loads(outcome.unsettled.messages))
+    # Sent anew under the note, even what was to be drawn into a tapped message higher up.
+    again = (
+        {k: v for k, v in data.items() if k != "edit"}
+        for data in json.loads(outcome.unsettled.messages)
+    )
+    messages = (note, *again)
     return Outcome((), outcome.conversation, outcome.saved, outcome.pseudonym, messages, kept=True)
 
 
@@ -553,7 +600,9 @@ def describe(error: TelegramError) -> str:
 
 
 async def put(bot: Bot, chat_id: int, message: Outgoing) -> Message | None:
-    """Send the message, or make the message it edits into it (sent anew if that is gone)."""
+    """Send the message, or make the message it edits into it; None when it shows that
+    already. An edit that cannot be made (the message is gone, or the Bot API failed it
+    after retries) is sent anew, so the parent always gets the next question."""
     if message.edit is None:
         return await deliver(bot, chat_id, message)
     try:
@@ -562,7 +611,11 @@ async def put(bot: Bot, chat_id: int, message: Outgoing) -> Message | None:
         if "not modified" in error.message:
             return None  # it shows this already
         log.info("a message could not be edited (%s); sent anew", error.message)
-        return await deliver(bot, chat_id, message)
+    except Forbidden:
+        raise  # blocked: nothing can reach the parent
+    except TelegramError as error:
+        log.info("a message could not be edited (%s); sent anew", describe(error))
+    return await deliver(bot, chat_id, message)
 
 
 async def edit(bot: Bot, chat_id: int, message: Outgoing) -> Message | None:

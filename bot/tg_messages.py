@@ -4,6 +4,13 @@ Replies become as few messages as fit a phone screen (a crisis reply and the sug
 headline always alone), their text escaped for HTML; options become one button per row with
 compact callback data that carries the conversation revision, so a tap on an old keyboard is
 recognised as stale by the engine.
+
+A tap's answer is drawn over the tapped question where it can be (a `Window`): the tapped
+message becomes the next question, the answer just given on a line above it, so a tap costs
+two Bot API calls (answering the button, editing the message) instead of three. What stays in
+the chat (`Reply.stays`: a crisis reply, the privacy notice, the summary, the suggestion...)
+is never drawn over, nor drawn where the next tap would draw over it: it comes as new
+messages, as do the replies to typed text.
 """
 
 from __future__ import annotations
@@ -72,6 +79,15 @@ KINDS = (
 )
 #: What the parent is told about each kind (a venue is a location, for the parent).
 KIND_TEXT = {kind: "location" if kind == "venue" else kind for kind in KINDS}
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """The tapped message, which a tap's replies may be drawn into: its number, and the line
+    that shows the answer just given above the next question ("" for none, as after back)."""
+
+    message: int
+    answered: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,9 +189,34 @@ def messages_for(replies: Iterable[Reply], revision: int) -> list[Outgoing]:
     return messages
 
 
-def render_messages(replies: Sequence[Reply], revision: int) -> list[dict[str, Any]]:
-    """The replies as messages in plain data, as the outbox keeps them (`Outgoing.from_data`)."""
-    return [message.data for message in messages_for(replies, revision)]
+def drawn_into(
+    window: Window, replies: Sequence[Reply], messages: Sequence[Outgoing]
+) -> Outgoing | None:
+    """The replies as one edit of the tapped message, or None where they must be new messages.
+
+    They can be drawn there when they make one message that ends with the next screen's
+    keyboard and nothing in them but that screen stays in the chat (a passing note may come
+    along: the next answer draws over it too).
+    """
+    if len(messages) != 1 or not messages[0].buttons:
+        return None
+    if any(reply.stays for reply in replies if not reply.options):
+        return None
+    body = messages[0].text
+    text = f"{window.answered}\n\n{body}" if window.answered else body
+    if text_length(text) > MESSAGE_LIMIT:
+        return None
+    return Outgoing(text, messages[0].buttons, edit=window.message)
+
+
+def render_messages(
+    replies: Sequence[Reply], revision: int, window: Window | None = None
+) -> list[dict[str, Any]]:
+    """The replies as messages in plain data, as the outbox keeps them (`Outgoing.from_data`);
+    with a tap's ``window``, drawn into the tapped message where they can be."""
+    messages = messages_for(replies, revision)
+    drawn = drawn_into(window, replies, messages) if window is not None else None
+    return [drawn.data] if drawn is not None else [message.data for message in messages]
 
 
 def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:

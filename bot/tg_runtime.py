@@ -281,6 +281,8 @@ class LiveKeyboards:
     def remember(self, chat_id: int, message_id: int) -> None:
         chat = self._chat(chat_id)
         chat.live = message_id
+        if chat.closed == message_id:
+            chat.closed = None  # drawn into anew: its keyboard is live again
         chat.highest = max(chat.highest, message_id)
 
     def take(self, chat_id: int) -> int | None:
@@ -298,6 +300,13 @@ class LiveKeyboards:
         if chat.live == message_id:
             chat.live = None
         chat.closed = message_id
+
+    def may_draw(self, chat_id: int, message_id: int) -> bool:
+        """Whether a tap's replies may be drawn into this message: it is the chat's live
+        keyboard, or the chat is not known here (since a restart, say). An older message's
+        keyboard is not drawn into: the parent would not see it change, far up the chat."""
+        chat = self._chats.get(chat_id)
+        return chat is None or chat.live is None or chat.live == message_id
 
     def closed(self, chat_id: int, message_id: int) -> bool:
         """Whether this message's keyboard was closed already."""

@@ -185,7 +185,9 @@ class FakeBotApi:
     chat_counts: dict[int, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     chats: dict[int, dict[str, Any]] = field(default_factory=dict)
     messages: dict[int, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
-    sent: dict[int, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+    #: What each chat was shown, in order: every message as sent, and again as edited into a
+    #: new text (a tap's answer drawn into the tapped question); snapshots, later changes aside.
+    shown: dict[int, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     updates: list[dict[str, Any]] = field(default_factory=list)
     commands: dict[tuple[str, str], list[dict[str, str]]] = field(default_factory=dict)
     #: The bot's profile texts: ("description" or "short_description", language code) -> text.
@@ -340,7 +342,7 @@ class FakeBotApi:
         if markup:
             message["reply_markup"] = markup
         self.messages[chat["id"]].append(message)
-        self.sent[chat["id"]].append(json.loads(json.dumps(message)))  # as sent, before edits
+        self.shown[chat["id"]].append(json.loads(json.dumps(message)))
         return message
 
     def _editMessageText(self, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -348,8 +350,11 @@ class FakeBotApi:
         text, markup = self._text(values), self._markup(values)
         if text == message["text"] and markup == message.get("reply_markup"):
             raise ApiError(400, "Bad Request: message is not modified")
+        changed = text != message["text"]
         message["text"] = text
         self._set_markup(message, markup)
+        if changed:
+            self.shown[message["chat"]["id"]].append(json.loads(json.dumps(message)))
         return message
 
     def _editMessageReplyMarkup(self, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -471,5 +476,5 @@ class FakeBotApi:
 
     def forget(self, chat_id: int) -> None:
         """Drop a finished chat's messages (the bench plays thousands)."""
-        for store in (self.chats, self.messages, self.sent, self.chat_counts, self._message_ids):
+        for store in (self.chats, self.messages, self.shown, self.chat_counts, self._message_ids):
             store.pop(chat_id, None)

@@ -158,11 +158,12 @@ class BotApiServer:
 def over_http(server: BotApiServer, timeout: float = 30.0) -> Deliver:
     """Deliver updates by queueing them for getUpdates; wait until the bot has answered.
 
-    ``until`` sees the bot's new messages as they were sent: a keyboard cleared since counts.
+    ``until`` sees what the chat was shown since, as it was shown (`FakeBotApi.shown`): new
+    messages and messages edited into a new text; a keyboard cleared since still counts.
     """
 
     async def deliver(update: dict[str, Any], chat_id: int, until: Callable[..., bool]) -> None:
-        before = len(server.api.sent[chat_id])
-        await server.wait(lambda: until(server.api.sent[chat_id][before:]), timeout, chat_id)
+        before = len(server.api.shown[chat_id])
+        await server.wait(lambda: until(server.api.shown[chat_id][before:]), timeout, chat_id)
 
     return deliver
