@@ -24,9 +24,10 @@ counting getUpdates) and peak memory. Then, per contender, Bot API calls per tap
 many more parents (`--many`, 10,000 by default): what stays resident once the load is over and
 the bot has handed freed memory back (VmRSS), and the peak during the load (VmHWM).
 
-`--before DIR` adds a third contender in every round: the intake bot of another checkout
-(say `git worktree add /tmp/before <commit>`), run with the same Python and load, so a change
-is measured side by side: CPU per update of this checkout / the other.
+`--before DIR...` adds a contender in every round for each folder given: the intake bot of
+another checkout (say `git worktree add /tmp/before <commit>`), run with the same Python and
+load, so a change is measured side by side: CPU per update of this checkout / the other. With
+several checkouts, one for each change in turn, one run gives each change's share.
 
 `BENCH_PROFILE=DIR` runs every bot under cProfile and leaves the profiles in DIR.
 """
@@ -35,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import statistics
 import sys
@@ -58,12 +60,9 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 REPO = Path(__file__).resolve().parents[1]
 #: Every routing cell's intake, by taps after a typed /start: 15 updates each.
 SCRIPTS = [[what for what, _, _ in intake_script(b, p)] for b, p in sorted(EXPECTED_SUGGESTION)]
-COMMANDS = {
-    "intake": ["-m", "bot.cli", "bot"],
-    "before": ["-m", "bot.cli", "bot"],
-    "echo": ["-m", "bench.echo_bot"],
-}
-#: Where each contender's code comes from (``before``: set by --before).
+INTAKE = ["-m", "bot.cli", "bot"]
+COMMANDS = {"intake": INTAKE, "echo": ["-m", "bench.echo_bot"]}
+#: Where each contender's code comes from (``before1``, ``before2``...: set by --before).
 SOURCES: dict[str, Path] = {"intake": REPO, "echo": REPO}
 PROFILE = os.environ.get("BENCH_PROFILE")  # a folder: profile each bot with cProfile
 #: Calls that are not answers to an update: the bot asking for updates.
@@ -251,14 +250,14 @@ async def measure(
 
 
 HEADER = (
-    f"{'bot':>7} {'parents':>7} {'at once':>7} {'updates/s':>9} {'p50 ms':>7} {'p95 ms':>7} "
+    f"{'bot':>8} {'parents':>7} {'at once':>7} {'updates/s':>9} {'p50 ms':>7} {'p95 ms':>7} "
     f"{'p99 ms':>7} {'CPU ms/u':>9} {'calls/u':>8} {'peak MiB':>9}"
 )
 
 
 def report(result: Result) -> str:
     return (
-        f"{result.name:>7} {result.parents:>7} {result.concurrency:>7} {result.rate:>9.0f} "
+        f"{result.name:>8} {result.parents:>7} {result.concurrency:>7} {result.rate:>9.0f} "
         f"{result.percentile(50):>7.1f} {result.percentile(95):>7.1f} "
         f"{result.percentile(99):>7.1f} {result.cpu_per_update_ms:>9.3f} "
         f"{result.calls_per_update:>8.2f} {result.peak_rss_mib:>9.1f}"
@@ -281,14 +280,30 @@ def paired(
     return spread([figure(a) / figure(b) for a, b in pairs])
 
 
-#: What is compared, each as (words, contender, the one it is set against, figure).
-COMPARISONS: tuple[tuple[str, str, str, Callable[[Result], float]], ...] = (
-    ("CPU per update, intake / echo floor", "intake", "echo", lambda r: r.cpu_per_update_ms),
-    ("updates per second, intake / echo floor", "intake", "echo", lambda r: r.rate),
-    ("p95 latency, intake / echo floor", "intake", "echo", lambda r: r.percentile(95)),
-    ("CPU per update, before / echo floor", "before", "echo", lambda r: r.cpu_per_update_ms),
-    ("CPU per update, intake / before", "intake", "before", lambda r: r.cpu_per_update_ms),
-)
+Figure = Callable[[Result], float]
+
+
+def cpu(result: Result) -> float:
+    return result.cpu_per_update_ms
+
+
+def comparisons(names: Sequence[str]) -> list[tuple[str, str, str, Figure]]:
+    """What is compared, each as (words, contender, the one it is set against, figure): the
+    intake bot and each earlier checkout against the floor, and each checkout against the
+    one before it (the share of the change between them)."""
+    found: list[tuple[str, str, str, Figure]] = [
+        ("CPU per update, intake / echo floor", "intake", "echo", cpu),
+        ("updates per second, intake / echo floor", "intake", "echo", lambda r: r.rate),
+        ("p95 latency, intake / echo floor", "intake", "echo", lambda r: r.percentile(95)),
+    ]
+    befores = [name for name in names if name.startswith("before")]
+    found += [(f"CPU per update, {name} / echo floor", name, "echo", cpu) for name in befores]
+    chain = [*befores, "intake"]
+    found += [
+        (f"CPU per update, {later} / {earlier}", later, earlier, cpu)
+        for earlier, later in itertools.pairwise(chain)
+    ]
+    return found
 
 
 def by_method(results: list[Result]) -> str:
@@ -313,9 +328,8 @@ async def compare(
             results[name].append(await measure(name, parents, concurrency, workdir))
             print(report(results[name][-1]), flush=True)
     print(f"  at {concurrency} parents at once, medians of paired ratios:")
-    for words, top, bottom, figure in COMPARISONS:
-        if top in results and bottom in results:
-            print(f"  {words}: {paired(results, top, bottom, figure)}")
+    for words, top, bottom, figure in comparisons(names):
+        print(f"  {words}: {paired(results, top, bottom, figure)}")
     for name, runs in results.items():
         print(f"  Bot API calls per tap, {name}: {by_method(runs)}")
     return results
@@ -326,10 +340,16 @@ async def main(
     many: int,
     concurrencies: Sequence[int],
     rounds: int,
-    before: Path | None = None,
+    befores: Sequence[Path] = (),
 ) -> None:
     pin(0, 0)  # this process (the server and the parents) on the first CPU, the bot on the second
-    names = ("echo", "before", "intake") if before is not None else ("echo", "intake")
+    names = ["echo"]
+    for number, folder in enumerate(befores, 1):
+        name = f"before{number}"
+        COMMANDS[name], SOURCES[name] = INTAKE, folder.resolve()
+        names.append(name)
+        print(f"{name}: the intake bot of {folder}")
+    names.append("intake")
     print(
         f"{len(SCRIPTS)} intake scripts of {len(SCRIPTS[0])} updates (/start typed, the rest "
         f"tapped); each parent answers as soon as the bot has; {rounds} rounds"
@@ -371,13 +391,16 @@ if __name__ == "__main__":
         "--quick", action="store_true", help="200 parents a run and 2,000 for memory"
     )
     parser.add_argument(
-        "--before", type=Path, metavar="DIR", help="also run the intake bot of this checkout"
+        "--before",
+        type=Path,
+        nargs="+",
+        default=[],
+        metavar="DIR",
+        help="also run the intake bot of each of these checkouts (oldest first)",
     )
     args = parser.parse_args()
     if args.quick:
         args.parents, args.many = 200, 2000
     if args.rounds < 3:
         parser.error("--rounds: at least 3 (a median of fewer is no better than one run)")
-    if args.before is not None:
-        SOURCES["before"] = args.before.resolve()
     asyncio.run(main(args.parents, args.many, args.concurrency, args.rounds, args.before))
