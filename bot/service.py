@@ -319,7 +319,7 @@ class IntakeService:
         keep = not kinds & {"erase", "discard"} and belongs_on_disk(conv)
         outbox = render is not None and (keep or ("complete" in kinds and on_disk))
         marks = self._delivered - {pseudonym}
-        with self.db.atomic():
+        with storage.transaction(self.db):
             storage.delete_outbox(self.db, marks)
             for effect in step.effects:
                 if effect.kind == "progress":
@@ -412,7 +412,7 @@ class IntakeService:
         if not marks:
             return 0
         try:
-            with self.db.atomic():
+            with storage.transaction(self.db):
                 gone = storage.delete_outbox(self.db, marks)
         except sqlite3.OperationalError as error:
             if "locked" not in str(error):
@@ -467,7 +467,7 @@ class IntakeService:
         raw = storage.load_session(self.db, pseudonym)
         previous = None if user_id is None else self.previous_pseudonym(user_id)
         if raw is None and previous is not None:
-            with self.db.atomic():
+            with storage.transaction(self.db):
                 moved = storage.move_pseudonym(self.db, previous, pseudonym, self.key)
             if moved:
                 if previous in self._undelivered:
