@@ -68,6 +68,8 @@ class Outcome:
     #: Nothing was stepped: an undelivered step may or may not have reached the parent, and
     #: the adapter must find out (and call again with `Seen.delivered`).
     unsettled: storage.Pending | None = None
+    #: The step stored a completed intake.
+    completed: bool = False
 
 
 class TransientConversations:
@@ -387,7 +389,10 @@ class IntakeService:
             messages = tuple(live)
         else:
             messages = tuple(render(replies, conv.revision)) if render is not None else ()
-        return Outcome(tuple(replies), conv, keep, pseudonym, messages, kept=outbox)
+        completed = any(e.kind == "complete" and e.record is not None for e in step.effects)
+        return Outcome(
+            tuple(replies), conv, keep, pseudonym, messages, kept=outbox, completed=completed
+        )
 
     # ---- delivery
 

@@ -120,7 +120,7 @@ class PerParentUpdates(BaseUpdateProcessor):
         close(coroutine)
         first = not queue.noted
         queue.noted = True
-        log.info("%s dropped: its chat sends faster than it can be answered", update_name(update))
+        log.debug("%s dropped: its chat sends faster than it can be answered", update_name(update))
         if self.on_drop is not None:
             self.on_drop(update, first)
 
