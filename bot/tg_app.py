@@ -45,6 +45,7 @@ from bot.health import HEARTBEAT_SECONDS, beat, heartbeat_path
 from bot.service import IntakeService, Outcome, Render, Seen
 from bot.settings import ConfigError, Settings
 from bot.staff.figures import headline
+from bot.tally import Tally
 from bot.tg_messages import (
     OWN_WORDS,
     Outgoing,
@@ -100,6 +101,8 @@ COSMETIC_BUDGET = 3.0
 PROBE_LIMIT = 20
 #: A delivered reply leaves the outbox with the next write, or after this long at the latest.
 MARK_DELAY = 2.0
+#: How often the counts of what was handled are logged (when anything was).
+COUNTS_INTERVAL = timedelta(hours=1)
 #: How often memory freed by the allocator is handed back to the system.
 RELEASE_INTERVAL = timedelta(seconds=30)
 #: Connections kept open to the Bot API. python-telegram-bot's default (256) lets the pool
@@ -133,6 +136,7 @@ class IntakeBot:
         self._mark_timer: asyncio.TimerHandle | None = None
         self._marks: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
+        self.tally = Tally()
 
     def register(self, app: App) -> None:
         """Add the handlers, the error handler and the daily purge."""
@@ -158,6 +162,9 @@ class IntakeBot:
         # before the scheduler starts would be skipped as missed.
         app.job_queue.run_repeating(
             self.heartbeat, interval=HEARTBEAT_SECONDS, first=HEARTBEAT_SECONDS, name="heartbeat"
+        )
+        app.job_queue.run_repeating(
+            self.counts, interval=COUNTS_INTERVAL, first=COUNTS_INTERVAL, name="counts"
         )
         release = memory_release()
         if release is not None:
@@ -190,7 +197,7 @@ class IntakeBot:
         chat = update.effective_chat
         assert query is not None
         if chat is None or chat.type != ChatType.PRIVATE:
-            log.info("tap in a %s chat -> bot.group", chat.type if chat else "unknown")
+            log.debug("tap in a %s chat -> bot.group", chat.type if chat else "unknown")
             note = render(language_of(update.effective_user), "bot.group")
             await self.tidy(query.answer(note[:200]), "a button press could not be answered")
             return
@@ -248,7 +255,7 @@ class IntakeBot:
         chat = update.effective_chat
         if chat is None:
             return
-        log.info("%s chat -> bot.group", chat.type)
+        log.debug("%s chat -> bot.group", chat.type)
         lang = language_of(update.effective_user)
         await deliver(context.bot, chat.id, Outgoing(render(lang, "bot.group")))
 
@@ -258,7 +265,7 @@ class IntakeBot:
         assert chat is not None
         lang = language_of(update.effective_user)
         figures = await self.storage.run_retrying(headline, self.service.db, lang)
-        log.info("stats -> bot.stats")
+        log.debug("stats -> bot.stats")
         text = stats_text(lang, figures)
         await deliver(context.bot, chat.id, Outgoing(text))
 
@@ -267,7 +274,8 @@ class IntakeBot:
         error = context.error
         kind = update_kind(update)
         if isinstance(error, Forbidden):
-            log.info("a parent cannot be reached (the bot was blocked); %s dropped", kind)
+            log.debug("a parent cannot be reached (the bot was blocked); %s dropped", kind)
+            self.tally.reply("blocked")
             return
         if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
             log.warning("network error (%s) on a %s, after retries", type(error).__name__, kind)
@@ -327,13 +335,27 @@ class IntakeBot:
         """Every 30 s: renew the file `intake health` reads (an mtime, never a database row)."""
         beat(heartbeat_path(self.settings.db_path))
 
+    async def counts(self, context: Context) -> None:
+        """The hourly job: what was handled, in counts (`log_counts`)."""
+        self.log_counts()
+
+    def log_counts(self) -> None:
+        """One INFO line of what was handled since the last, by kind; none if nothing was."""
+        report = self.tally.report()
+        if report is None:
+            return
+        line, counts = report
+        extra = {"event": "counts", "counts": counts}
+        log.info("handled since the last count: %s", line, extra=extra)
+
     def on_drop(self, update: Update, first: bool) -> None:
         """A parent flooding the bot: the first dropped update of a flood gets one gentle note."""
+        self.tally.update("dropped")
         chat = update.effective_chat
         if not first or chat is None or chat.type != ChatType.PRIVATE:
             return
         note = Outgoing(render(language_of(update.effective_user), "bot.flood"))
-        log.info("flood -> bot.flood")
+        log.debug("flood -> bot.flood")
         bot = update.get_bot()
         self.spawn(self.tidy(deliver(bot, chat.id, note), "a note could not be sent"))
 
@@ -374,19 +396,21 @@ class IntakeBot:
         )
         if outcome.unsettled is not None:
             arrived = await self.probe(context.bot, chat.id, outcome.unsettled, upto)
-            log.info("an unconfirmed reply was %s", SETTLED[arrived])
+            log.debug("an unconfirmed reply was %s", SETTLED[arrived])
             typed = isinstance(event, Text | Aside)
             if arrived is None and typed and detect_crisis(event.text):
                 arrived = True  # a crisis is answered at once, wherever the parent is
             if arrived is None:
-                log.info("%s -> bot.resend", type(event).__name__.lower())
+                log.debug("%s -> bot.resend", type(event).__name__.lower())
+                self.tally.update(type(event).__name__.lower(), "resent")
                 return resend(outcome)
             seen = Seen(seen.revision, seen.message, delivered=arrived)
             outcome = await self.stored(
                 context.bot, chat.id, lang, self.service.handle, user.id, event, seen=seen, **kwargs
             )
         kind = event.note if isinstance(event, Aside) else type(event).__name__.lower()
-        log.info("%s -> %s", kind, " ".join(r.key for r in outcome.replies))
+        log.debug("%s -> %s", kind, " ".join(r.key for r in outcome.replies))
+        self.tally.stepped(type(event).__name__.lower(), outcome)
         self.keep_flushing(context.job_queue)
         return outcome
 
@@ -409,7 +433,8 @@ class IntakeBot:
             note.cancel()
 
     def say_wait(self, bot: Bot, chat_id: int, lang: Language) -> None:
-        log.info("slow storage -> bot.wait")
+        log.debug("slow storage -> bot.wait")
+        self.tally.reply("wait")
         note = Outgoing(render(lang, "bot.wait"))
         self.spawn(self.tidy(deliver(bot, chat_id, note), "a note could not be sent"))
 
@@ -546,9 +571,9 @@ class IntakeBot:
             async with asyncio.timeout(self.cosmetic_budget):
                 await call
         except TimeoutError:
-            log.info("%s in time", what)
+            log.debug("%s in time", what)
         except TelegramError as error:
-            log.info("%s (%s)", what, describe(error))
+            log.debug("%s (%s)", what, describe(error))
 
     def spawn(self, call: Awaitable[None]) -> asyncio.Task[None]:
         """Run ``call`` beside the current update, keeping hold of it until it is done."""
@@ -618,11 +643,11 @@ async def put(bot: Bot, chat_id: int, message: Outgoing) -> Message | None:
     except BadRequest as error:
         if "not modified" in error.message:
             return None  # it shows this already
-        log.info("a message could not be edited (%s); sent anew", error.message)
+        log.debug("a message could not be edited (%s); sent anew", error.message)
     except Forbidden:
         raise  # blocked: nothing can reach the parent
     except TelegramError as error:
-        log.info("a message could not be edited (%s); sent anew", describe(error))
+        log.warning("a message could not be edited (%s); sent anew", describe(error))
     return await deliver(bot, chat_id, message)
 
 
@@ -733,6 +758,7 @@ def build_application(settings: Settings, request: BaseRequest | None = None) ->
         await report_state(intake_bot)
 
     async def stop(app: App) -> None:
+        intake_bot.log_counts()
         storage_thread.call(service.delivered_now, intake_bot.take_marks())
         storage_thread.call(service.db.close)
         storage_thread.close()

@@ -10,12 +10,13 @@ import logging
 import sqlite3
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
+from datetime import timedelta
+from typing import Any, TypeAlias
 
 import httpx
 from telegram import Update
-from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
-from telegram.ext import AIORateLimiter, BaseUpdateProcessor
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import AIORateLimiter, BaseRateLimiter, BaseUpdateProcessor
 
 import storage
 from bot.service import IntakeService
@@ -120,7 +121,7 @@ class PerParentUpdates(BaseUpdateProcessor):
         close(coroutine)
         first = not queue.noted
         queue.noted = True
-        log.info("%s dropped: its chat sends faster than it can be answered", update_name(update))
+        log.debug("%s dropped: its chat sends faster than it can be answered", update_name(update))
         if self.on_drop is not None:
             self.on_drop(update, first)
 
@@ -167,6 +168,11 @@ def update_name(update: Update) -> str:
     return "update"
 
 
+#: What a Bot API call answers (python-telegram-bot's JSON, before it makes objects of it).
+Answer: TypeAlias = bool | dict[str, Any] | list[dict[str, Any]]
+#: Flood control's wait is given in whole seconds: a call made again waits this much more.
+FLOOD_MARGIN = 0.1
+
 #: Calls that do the same when made twice: asking, setting, editing, answering a button. A
 #: message sent twice is a question asked twice, so `sendMessage` is not among them.
 REPEATABLE = frozenset(
@@ -198,13 +204,19 @@ def not_reached(error: NetworkError) -> bool:
     return isinstance(cause, httpx.ConnectError)
 
 
-class RetryingRateLimiter(AIORateLimiter):
-    """python-telegram-bot's rate limiter (flood control waited out and retried), which also
-    retries a call that failed on the network, with growing pauses, before giving up.
+class RetryingRateLimiter(BaseRateLimiter[int]):
+    """Flood control waited out and calls that failed on the network retried; with a rate,
+    calls throttled too.
+
+    With a rate (messages per second for the whole bot), python-telegram-bot's `AIORateLimiter`
+    throttles the calls and waits out flood control, holding every call meanwhile. With none
+    (0: a local Bot API server), a call goes straight out and a 429 is waited out for that
+    call alone: nothing else stands between a call and the network.
 
     A call that does the same when repeated (`REPEATABLE`) is retried after any network
-    failure; a message is sent again only when the first try provably did not reach the Bot
-    API (`not_reached`), so a slow answer never makes a parent see a question twice.
+    failure, with growing pauses; a message is sent again only when the first try provably did
+    not reach the Bot API (`not_reached`), so a slow answer never makes a parent see a
+    question twice.
     """
 
     def __init__(
@@ -215,26 +227,40 @@ class RetryingRateLimiter(AIORateLimiter):
         network_retries: int = 3,
         backoff: float = 0.5,
     ) -> None:
-        super().__init__(
-            overall_max_rate=rate, overall_time_period=1 if rate else 0, max_retries=flood_retries
+        self.throttle = (
+            AIORateLimiter(overall_max_rate=rate, overall_time_period=1, max_retries=flood_retries)
+            if rate
+            else None
         )
+        self.flood_retries = flood_retries
         self.network_retries = network_retries
         self.backoff = backoff
 
+    async def initialize(self) -> None:
+        if self.throttle is not None:
+            await self.throttle.initialize()
+
+    async def shutdown(self) -> None:
+        if self.throttle is not None:
+            await self.throttle.shutdown()
+
     async def process_request(
         self,
-        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        callback: Callable[..., Coroutine[Any, Any, Answer]],
         args: Any,
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
         rate_limit_args: int | None,
-    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+    ) -> Answer:
         for attempt in range(self.network_retries + 1):
             try:
-                return await super().process_request(
-                    callback, args, kwargs, endpoint, data, rate_limit_args
-                )
+                if self.throttle is not None:
+                    return await self.throttle.process_request(
+                        callback, args, kwargs, endpoint, data, rate_limit_args
+                    )
+                retries = rate_limit_args or self.flood_retries
+                return await flood_waited(callback, args, kwargs, endpoint, retries)
             except BadRequest:
                 raise  # a request Telegram refused: sending it again would not help
             except NetworkError as error:
@@ -251,6 +277,28 @@ class RetryingRateLimiter(AIORateLimiter):
                 )
                 await asyncio.sleep(pause)
         raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def flood_waited(
+    callback: Callable[..., Coroutine[Any, Any, Answer]],
+    args: Any,
+    kwargs: dict[str, Any],
+    endpoint: str,
+    retries: int,
+) -> Answer:
+    """The call, with flood control (a 429) waited out and the call made again, ``retries``
+    times at most; other calls go on meanwhile."""
+    for attempt in range(retries + 1):
+        try:
+            return await callback(*args, **kwargs)
+        except RetryAfter as error:
+            if attempt == retries:
+                raise
+            wait = error.retry_after
+            pause = (wait.total_seconds() if isinstance(wait, timedelta) else wait) + FLOOD_MARGIN
+            log.warning("%s met flood control; retry %d in %.1f s", endpoint, attempt + 1, pause)
+            await asyncio.sleep(pause)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 class LiveKeyboards:

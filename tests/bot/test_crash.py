@@ -85,6 +85,7 @@ class Bot:
         env = {
             **os.environ,
             **bot_env(self.workdir / "intake.db", TELEGRAM_API_BASE_URL=self.server.base_url),
+            "INTAKE_LOG_LEVEL": "DEBUG",  # the per-update lines must name no one either
         }
         self.starts += 1
         seen = len(self.server.requests)
