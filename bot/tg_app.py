@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import ctypes.util
+import gc
 import json
 import logging
 import os
@@ -23,11 +24,10 @@ from telegram import (
     Bot,
     BotCommandScopeChat,
     CallbackQuery,
-    LinkPreviewOptions,
     Message,
     Update,
 )
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     Application,
@@ -91,7 +91,6 @@ PURGE_INTERVAL = timedelta(days=1)
 #: write-ahead log; emptying it is tried again this often until it works.
 WAL_RETRY = timedelta(seconds=10)
 WAL_JOB = "flush-wal"
-LINK_PREVIEW = LinkPreviewOptions(is_disabled=True)
 #: After this long without an answer from storage, the parent hears "one moment".
 WAIT_NOTE_AFTER = 2.0
 #: Answering a button and closing an old keyboard get this long, retries included: they only
@@ -108,8 +107,10 @@ RELEASE_INTERVAL = timedelta(seconds=30)
 #: Connections kept open to the Bot API. python-telegram-bot's default (256) lets the pool
 #: grow to one connection per concurrent update, and httpcore looks at every pooled connection
 #: (a poll and a getpeername each) on every request: at 50 parents at once that scan was a
-#: fifth of the bot's CPU. 16 serve the concurrent updates as fast (issue 14, bench/bot.py).
-BOT_API_CONNECTIONS = 16
+#: fifth of the bot's CPU. 8 serve the concurrent updates as fast and cost the least CPU
+#: (bench/bot.py, issue 14); at 40 ms to Telegram they carry 200 calls a second, several
+#: times what Telegram lets a bot send.
+BOT_API_CONNECTIONS = 8
 #: How long a call may wait for one of them before it counts as failed (then retried).
 BOT_API_POOL_WAIT = 10.0
 #: Pauses between tries at reaching the Bot API at start.
@@ -201,7 +202,8 @@ class IntakeBot:
             note = render(language_of(update.effective_user), "bot.group")
             await self.tidy(query.answer(note[:200]), "a button press could not be answered")
             return
-        await self.tidy(query.answer(), "a button press could not be answered")
+        answer = call(context.bot, ANSWER, callback_query_id=query.id)
+        await self.tidy(answer, "a button press could not be answered")
         tap = tap_from(query.data)
         tapped = query.message if isinstance(query.message, Message) else None
         highest = self.keyboards.saw(chat.id, tapped.message_id if tapped else 0)
@@ -467,13 +469,12 @@ class IntakeBot:
             return None
         for number in numbers:
             try:
-                found = await bot.edit_message_reply_markup(chat_id, number, reply_markup=None)
+                if await drop_keyboard(bot, chat_id, number):
+                    return True
             except BadRequest:
                 continue  # not the bot's, gone, or without a keyboard
             except TelegramError:
                 return None
-            if isinstance(found, Message):
-                return True
         return False
 
     async def deliver(self, bot: Bot, chat_id: int, outcome: Outcome) -> None:
@@ -492,16 +493,16 @@ class IntakeBot:
         try:
             for data in outcome.messages:
                 message = Outgoing.from_data(data)
-                sent = await put(bot, chat_id, message)
+                number = await put(bot, chat_id, message)
                 if message.edit is not None:
-                    if sent is None or sent.message_id == message.edit:
+                    if number is None or number == message.edit:
                         stale.discard(message.edit)  # its keyboard is the new one
                     else:
                         stale.add(message.edit)  # sent anew instead: its keyboard is old
-                if sent is not None:
-                    self.keyboards.saw(chat_id, sent.message_id)
+                if number is not None:
+                    self.keyboards.saw(chat_id, number)
                     if message.buttons:
-                        self.keyboards.remember(chat_id, sent.message_id)
+                        self.keyboards.remember(chat_id, number)
         except TelegramError as error:
             if outcome.kept and refused(error):
                 self.storage.post(self.service.unsent, outcome.pseudonym)
@@ -544,22 +545,20 @@ class IntakeBot:
         label = None if stale else tapped_label(message, query.data)
         lang = outcome.conversation.lang
         text = answered_text(message.text or "", label, lang) if label else None
+        chat_id, number = message.chat_id, message.message_id
         if text is None:
             if message.reply_markup is None:
                 return None
-            return lambda: message.edit_reply_markup(reply_markup=None)
-        html = Outgoing(text).html
-        return lambda: message.edit_text(
-            html, parse_mode=ParseMode.HTML, link_preview_options=LINK_PREVIEW
-        )
+            return lambda: drop_keyboard(message.get_bot(), chat_id, number)
+        answered = Outgoing(text, edit=number)
+        return lambda: edit(message.get_bot(), chat_id, answered)
 
     async def clear_keyboard(self, bot: Bot, chat_id: int, message_id: int | None) -> None:
         """Remove a keyboard that has gone stale, if there is one."""
         if message_id is None:
             return
         await self.tidy(
-            bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None),
-            "an old keyboard could not be cleared",
+            drop_keyboard(bot, chat_id, message_id), "an old keyboard could not be cleared"
         )
 
     async def tidy(self, call: Awaitable[object], what: str) -> None:
@@ -581,6 +580,20 @@ class IntakeBot:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task
+
+
+def settle_memory() -> None:
+    """Leave what the bot loaded at start out of every garbage collection from now on.
+
+    The lexicons, the second reader's model, the state machine and the libraries are about
+    120,000 objects that live as long as the bot. Each update allocates and drops thousands
+    of small ones (a Bot API call is requests, responses, locks, cancel scopes), so the cyclic
+    collector runs often, and each full run looked through all of them again: 26 ms a time.
+    `gc.freeze` moves them to a generation the collector never visits (the documented way for
+    a long-running process to stop paying for its start-up; issue 14 measures the gain).
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def memory_release() -> Callable[[Context], Awaitable[None]] | None:
@@ -632,10 +645,31 @@ def describe(error: TelegramError) -> str:
     return f"{type(error).__name__}: {error.message}"[:160]
 
 
-async def put(bot: Bot, chat_id: int, message: Outgoing) -> Message | None:
-    """Send the message, or make the message it edits into it; None when it shows that
-    already. An edit that cannot be made (the message is gone, or the Bot API failed it
-    after retries) is sent anew, so the parent always gets the next question."""
+#: Telegram's method names are case-insensitive ("All methods in the Bot API are
+#: case-insensitive"). The bot's own messages go out through `Bot.do_api_request` as plain
+#: JSON (see `call`), which warns when a method is named as python-telegram-bot names one of
+#: its own; in lower case they are the same methods, without the warning.
+SEND, EDIT_TEXT, EDIT_KEYBOARD = "sendmessage", "editmessagetext", "editmessagereplymarkup"
+ANSWER = "answercallbackquery"
+
+
+async def call(bot: Bot, method: str, **params: Any) -> Any:
+    """One Bot API call, plain JSON in and out, through python-telegram-bot's request path
+    (the same rate limiter, retries, timeouts and errors as its own calls).
+
+    Its own calls build objects for what goes out (a keyboard of button objects, turned back
+    into JSON) and for what comes back (every sent or edited message parsed into a `Message`
+    with its keyboard); the bot needs nothing of an answer but a message's number, and that
+    work was a tenth of its CPU per update (issue 14).
+    """
+    return await bot.do_api_request(method, api_kwargs=params)
+
+
+async def put(bot: Bot, chat_id: int, message: Outgoing) -> int | None:
+    """Send the message, or make the message it edits into it: the number of the message
+    that now shows it, None when it showed that already. An edit that cannot be made (the
+    message is gone, or the Bot API failed it after retries) is sent anew, so the parent
+    always gets the next question."""
     if message.edit is None:
         return await deliver(bot, chat_id, message)
     try:
@@ -651,29 +685,22 @@ async def put(bot: Bot, chat_id: int, message: Outgoing) -> Message | None:
     return await deliver(bot, chat_id, message)
 
 
-async def edit(bot: Bot, chat_id: int, message: Outgoing) -> Message | None:
-    """Make the message ``message.edit`` into ``message``: HTML-escaped, no link previews."""
+async def edit(bot: Bot, chat_id: int, message: Outgoing) -> int | None:
+    """Make the message ``message.edit`` into ``message``; the number it keeps."""
     assert message.edit is not None
-    edited = await bot.edit_message_text(
-        message.html,
-        chat_id,
-        message.edit,
-        parse_mode=ParseMode.HTML,
-        reply_markup=message.markup,
-        link_preview_options=LINK_PREVIEW,
-    )
-    return edited if isinstance(edited, Message) else None
+    edited = await call(bot, EDIT_TEXT, chat_id=chat_id, message_id=message.edit, **message.fields)
+    return int(edited["message_id"]) if isinstance(edited, dict) else None
 
 
-async def deliver(bot: Bot, chat_id: int, message: Outgoing) -> Message:
-    """Send one message: HTML-escaped text, its keyboard, no link previews."""
-    return await bot.send_message(
-        chat_id,
-        message.html,
-        parse_mode=ParseMode.HTML,
-        reply_markup=message.markup,
-        link_preview_options=LINK_PREVIEW,
-    )
+async def deliver(bot: Bot, chat_id: int, message: Outgoing) -> int:
+    """Send one message: HTML-escaped text, its keyboard, no link previews; its number."""
+    sent = await call(bot, SEND, chat_id=chat_id, **message.fields)
+    return int(sent["message_id"])
+
+
+async def drop_keyboard(bot: Bot, chat_id: int, message_id: int) -> bool:
+    """Take the keyboard off a message of the bot's: whether there was one to take."""
+    return bool(await call(bot, EDIT_KEYBOARD, chat_id=chat_id, message_id=message_id))
 
 
 def update_kind(update: object) -> str:
@@ -753,11 +780,13 @@ def build_application(settings: Settings, request: BaseRequest | None = None) ->
         await with_retries(lambda: set_menus(app.bot, settings.staff_ids), "the menus")
         await with_retries(lambda: set_descriptions(app.bot, clinics), "the descriptions")
         prepare_safety()  # the lexicons and model load now, not at the first parent's message
+        settle_memory()
         beat(heartbeat_path(settings.db_path))
         log.info("intake bot started; menus set in English and Swedish")
         await report_state(intake_bot)
 
     async def stop(app: App) -> None:
+        gc.unfreeze()  # a process that goes on (the tests) collects them again
         intake_bot.log_counts()
         storage_thread.call(service.delivered_now, intake_bot.take_marks())
         storage_thread.call(service.db.close)

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, User
+from telegram import BotCommand, Message, User
 from telegram.ext import filters
 
 from bot.staff.figures import Headline
@@ -38,6 +38,8 @@ SCREEN_LIMIT = 700
 #: Telegram's limit on a button's callback data, in bytes.
 CALLBACK_LIMIT = 64
 SEPARATOR = "|"
+#: Link previews are off: a parent's words shown back never fetch anything.
+NO_PREVIEW = {"is_disabled": True}
 
 #: The commands shown in Telegram's menu, by the names each language's help text uses. Every
 #: menu has /privacy: Telegram's clients look for it (a bot's privacy policy command).
@@ -122,12 +124,19 @@ class Outgoing:
         return html.escape(self.text, quote=False)
 
     @property
-    def markup(self) -> InlineKeyboardMarkup | None:
-        if not self.buttons:
-            return None
-        return InlineKeyboardMarkup(
-            [[InlineKeyboardButton(label, callback_data=data)] for label, data in self.buttons]
-        )
+    def fields(self) -> dict[str, Any]:
+        """The message as the Bot API takes it (`sendMessage`, `editMessageText`): HTML, its
+        keyboard one button a row, no link previews. Without buttons an edit drops the
+        keyboard the message had."""
+        found: dict[str, Any] = {
+            "text": self.html,
+            "parse_mode": "HTML",
+            "link_preview_options": NO_PREVIEW,
+        }
+        if self.buttons:
+            rows = [[{"text": label, "callback_data": data}] for label, data in self.buttons]
+            found["reply_markup"] = {"inline_keyboard": rows}
+        return found
 
 
 def text_length(text: str) -> int:

@@ -152,8 +152,13 @@ def close(coroutine: Awaitable[Any]) -> None:
 
 
 def crisis_in(update: Update) -> str | None:
-    """The crisis level read in whatever text an update carries (text, caption, an edit)."""
-    message = update.effective_message
+    """The crisis level read in the words a parent sent (a text, a caption, an edit).
+
+    A button press carries the bot's own question, not the parent's words: it is not read
+    (a safety question's words would otherwise read as a crisis, on every tap, and cost a
+    reading of the whole question each time).
+    """
+    message = update.message or update.edited_message or update.channel_post
     if message is None:
         return None
     text = message.text or message.caption
@@ -175,21 +180,28 @@ FLOOD_MARGIN = 0.1
 
 #: Calls that do the same when made twice: asking, setting, editing, answering a button. A
 #: message sent twice is a question asked twice, so `sendMessage` is not among them.
-REPEATABLE = frozenset(
-    {
-        "getMe",
-        "getUpdates",
-        "getWebhookInfo",
-        "setWebhook",
-        "deleteWebhook",
-        "setMyCommands",
-        "deleteMyCommands",
-        "editMessageText",
-        "editMessageReplyMarkup",
-        "answerCallbackQuery",
-        "close",
-    }
+REPEATABLE_CALLS = (
+    "getMe",
+    "getUpdates",
+    "getWebhookInfo",
+    "setWebhook",
+    "deleteWebhook",
+    "setMyCommands",
+    "deleteMyCommands",
+    "editMessageText",
+    "editMessageReplyMarkup",
+    "answerCallbackQuery",
+    "close",
 )
+#: Telegram's method names are case-insensitive, and the bot names some in lower case
+#: (bot/tg_app.py `call`): they are compared, and logged, in one form.
+_NAMES = {name.lower(): name for name in (*REPEATABLE_CALLS, "sendMessage")}
+REPEATABLE = frozenset(name.lower() for name in REPEATABLE_CALLS)
+
+
+def method_name(endpoint: str) -> str:
+    """A Bot API method as Telegram's documentation spells it."""
+    return _NAMES.get(endpoint.lower(), endpoint)
 
 
 def not_reached(error: NetworkError) -> bool:
@@ -264,13 +276,13 @@ class RetryingRateLimiter(BaseRateLimiter[int]):
             except BadRequest:
                 raise  # a request Telegram refused: sending it again would not help
             except NetworkError as error:
-                repeatable = endpoint in REPEATABLE or not_reached(error)
+                repeatable = endpoint.lower() in REPEATABLE or not_reached(error)
                 if attempt == self.network_retries or not repeatable:
                     raise
                 pause = self.backoff * 2**attempt
                 log.warning(
                     "%s failed on the network (%s); retry %d in %.1f s",
-                    endpoint,
+                    method_name(endpoint),
                     type(error).__name__,
                     attempt + 1,
                     pause,
@@ -296,7 +308,12 @@ async def flood_waited(
                 raise
             wait = error.retry_after
             pause = (wait.total_seconds() if isinstance(wait, timedelta) else wait) + FLOOD_MARGIN
-            log.warning("%s met flood control; retry %d in %.1f s", endpoint, attempt + 1, pause)
+            log.warning(
+                "%s met flood control; retry %d in %.1f s",
+                method_name(endpoint),
+                attempt + 1,
+                pause,
+            )
             await asyncio.sleep(pause)
     raise AssertionError("unreachable")  # pragma: no cover
 

@@ -83,7 +83,7 @@ async def test_with_a_rate_calls_go_through_python_telegram_bots_rate_limiter(
     monkeypatch.setattr(AIORateLimiter, "process_request", counted)
     async with start_bot(tmp_path, TELEGRAM_RATE_LIMIT="30") as running:
         await running.parent().send("/start")
-    assert "sendMessage" in through
+    assert "sendmessage" in through  # the bot's own messages name it in lower case
 
 
 async def test_network_errors_are_logged_and_retried(

@@ -372,3 +372,33 @@ async def test_a_typed_answer_is_not_taken_when_the_bot_cannot_tell_what_was_see
     saved = harness.saved(parent)
     assert saved is not None
     assert saved.answers == {"role": "mother", "age_band": "6_12m"}
+
+
+async def test_only_a_parents_own_words_are_read_for_a_crisis_in_the_queue(
+    harness: BotHarness,
+) -> None:
+    from bot.tg_runtime import crisis_in
+
+    parent = harness.parent()
+    await parent.play(intake_script()[:3])
+    question = parent.keyboard_message()
+    question["text"] = "Do you have thoughts of harming yourself or your baby?"  # the bot's own
+    query = harness.api.callback_query(parent.user, question, "0|role|mother")
+    tap = Update.de_json(harness.api.push("callback_query", query), harness.app.bot)
+    assert crisis_in(tap) is None
+    typed = harness.api.user_message(parent.chat, parent.user, text="I want to die")
+    message = Update.de_json(harness.api.push("message", typed), harness.app.bot)
+    assert crisis_in(message) == "danger"
+    edited = Update.de_json(harness.api.push("edited_message", typed), harness.app.bot)
+    assert crisis_in(edited) == "danger"
+
+
+async def test_what_the_bot_loaded_at_start_is_left_out_of_garbage_collection(
+    harness: BotHarness,
+) -> None:
+    import gc
+
+    assert gc.get_freeze_count() > 50_000  # the lexicons, the model, the libraries
+    parent = harness.parent()
+    await parent.play(intake_script()[:4])
+    assert parent.last_text.endswith(render("en", "q.age_band"))

@@ -208,6 +208,7 @@ class FakeBotApi:
 
     def handle(self, method: str, params: Mapping[str, str]) -> tuple[int, dict[str, Any] | bytes]:
         """Answer one call as Telegram would: (HTTP status, JSON body, or raw bytes)."""
+        method = self.canonical(method)
         values = decode(params)
         self.counts[method] += 1
         if isinstance(values.get("chat_id"), int):
@@ -237,6 +238,12 @@ class FakeBotApi:
         finally:
             self.on_change(values.get("chat_id"))
         return 200, {"ok": True, "result": result}
+
+    @classmethod
+    def canonical(cls, method: str) -> str:
+        """A method as the Bot API documents it: its names are case-insensitive
+        (``sendmessage`` is ``sendMessage``), and the bot uses that."""
+        return _METHODS.get(method.lower(), method)
 
     def fail(self, method: str, *faults: int | str) -> None:
         """Make the next calls of ``method`` fail: 429 (flood), "network" (no answer, nothing
@@ -478,3 +485,11 @@ class FakeBotApi:
         """Drop a finished chat's messages (the bench plays thousands)."""
         for store in (self.chats, self.messages, self.shown, self.chat_counts, self._message_ids):
             store.pop(chat_id, None)
+
+
+#: The methods the fake answers, by their lower-case names.
+_METHODS = {
+    name[1:].lower(): name[1:]
+    for name in vars(FakeBotApi)
+    if name.startswith("_") and "_" not in name[1:] and callable(getattr(FakeBotApi, name))
+}

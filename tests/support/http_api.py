@@ -123,7 +123,7 @@ class BotApiServer:
         match = PATH.fullmatch(url.path)
         if match is None or match.group(1) != self.api.token:
             return 401, b'{"ok":false,"error_code":401,"description":"Unauthorized"}'
-        method = match.group(2)
+        method = self.api.canonical(match.group(2))
         self.requests.append(method)
         self._changed()
         params = dict(parse_qsl(url.query)) | dict(parse_qsl(body.decode(), keep_blank_values=True))
