@@ -46,6 +46,7 @@ from bot.service import IntakeService, Outcome, Render, Seen
 from bot.settings import ConfigError, Settings
 from bot.staff.figures import headline
 from bot.tally import Tally
+from bot.tg_http import CoreRequest
 from bot.tg_messages import (
     OWN_WORDS,
     Outgoing,
@@ -807,8 +808,16 @@ def build_application(settings: Settings, request: BaseRequest | None = None) ->
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
+    elif settings.proxy is not None:  # httpx speaks to proxies; the lean client does not
+        builder = (
+            builder.proxy(settings.proxy)
+            .get_updates_proxy(settings.proxy)
+            .connection_pool_size(BOT_API_CONNECTIONS)
+            .pool_timeout(BOT_API_POOL_WAIT)
+        )
     else:
-        builder = builder.connection_pool_size(BOT_API_CONNECTIONS).pool_timeout(BOT_API_POOL_WAIT)
+        calls = CoreRequest(BOT_API_CONNECTIONS, pool_timeout=BOT_API_POOL_WAIT)
+        builder = builder.request(calls).get_updates_request(CoreRequest())
     app = builder.build()
     intake_bot.register(app)
     app.bot_data["intake"] = intake_bot

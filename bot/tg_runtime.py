@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
 from typing import Any, TypeAlias
 
+import httpcore
 import httpx
 from telegram import Update
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
@@ -204,16 +205,33 @@ def method_name(endpoint: str) -> str:
     return _NAMES.get(endpoint.lower(), endpoint)
 
 
+#: Failures of the transport (httpx's, or httpcore's under bot/tg_http.py) that prove a call
+#: was never sent: no connection could be made, or none was free in time.
+UNSENT_TIMEOUTS = (
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpcore.ConnectTimeout,
+    httpcore.PoolTimeout,
+)
+NO_CONNECTION = (httpx.ConnectError, httpcore.ConnectError)
+
+
 def not_reached(error: NetworkError) -> bool:
     """Whether a failed call provably did not reach the Bot API, so that sending it again
     cannot make a second copy: no connection could be made, or the Bot API answered with an
     error. A timeout or a broken connection after the request went out proves nothing."""
     cause = error.__cause__
     if isinstance(error, TimedOut):
-        return isinstance(cause, httpx.ConnectTimeout | httpx.PoolTimeout)
+        return isinstance(
+            cause,
+            httpx.ConnectTimeout
+            | httpx.PoolTimeout
+            | httpcore.ConnectTimeout
+            | httpcore.PoolTimeout,
+        )
     if cause is None or isinstance(cause, TelegramError):
         return True  # the Bot API's own answer (a 5xx), not a failure of the transport
-    return isinstance(cause, httpx.ConnectError)
+    return isinstance(cause, httpx.ConnectError | httpcore.ConnectError)
 
 
 class RetryingRateLimiter(BaseRateLimiter[int]):
