@@ -62,7 +62,8 @@ class JsonLines(logging.Formatter):
 
 
 def configure_logging(settings: Settings) -> None:
-    """Text or JSON lines to stderr at the set level; library chatter silenced, secrets redacted."""
+    """Text or JSON lines to stderr at the set level (libraries' at INFO at the lowest);
+    library chatter silenced, secrets redacted."""
     handler = logging.StreamHandler(sys.stderr)
     formatter = (
         JsonLines()
@@ -72,6 +73,9 @@ def configure_logging(settings: Settings) -> None:
     handler.setFormatter(formatter)
     secrets = (settings.token, settings.secret, settings.previous_secret, settings.webhook_secret)
     handler.addFilter(Redact(tuple(secret for secret in secrets if secret)))
-    logging.basicConfig(level=settings.log_level, handlers=[handler], force=True)
+    # DEBUG is for the bot's own lines (one per update): a library's DEBUG lines may hold whole
+    # requests and updates (python-telegram-bot logs every call's parameters, a webhook's body).
+    logging.basicConfig(level=max(settings.log_level, logging.INFO), handlers=[handler], force=True)
+    logging.getLogger("intake").setLevel(settings.log_level)
     for name in NOISY_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)

@@ -68,6 +68,8 @@ class Outcome:
     #: Nothing was stepped: an undelivered step may or may not have reached the parent, and
     #: the adapter must find out (and call again with `Seen.delivered`).
     unsettled: storage.Pending | None = None
+    #: The step stored a completed intake.
+    completed: bool = False
 
 
 class TransientConversations:
@@ -319,7 +321,7 @@ class IntakeService:
         keep = not kinds & {"erase", "discard"} and belongs_on_disk(conv)
         outbox = render is not None and (keep or ("complete" in kinds and on_disk))
         marks = self._delivered - {pseudonym}
-        with self.db.atomic():
+        with storage.transaction(self.db):
             storage.delete_outbox(self.db, marks)
             for effect in step.effects:
                 if effect.kind == "progress":
@@ -341,7 +343,7 @@ class IntakeService:
                     sessions=sum(e.sessions for e in erased),
                     intakes=sum(e.intakes for e in erased),
                 )
-                replies.append(Reply(key, report))
+                replies.append(Reply(key, report, stays=True))
             elif keep:
                 conv = scrubbed(conv, names)
                 storage.save_session(self.db, pseudonym, conv.to_json(), key=self.key)
@@ -387,7 +389,10 @@ class IntakeService:
             messages = tuple(live)
         else:
             messages = tuple(render(replies, conv.revision)) if render is not None else ()
-        return Outcome(tuple(replies), conv, keep, pseudonym, messages, kept=outbox)
+        completed = any(e.kind == "complete" and e.record is not None for e in step.effects)
+        return Outcome(
+            tuple(replies), conv, keep, pseudonym, messages, kept=outbox, completed=completed
+        )
 
     # ---- delivery
 
@@ -412,7 +417,7 @@ class IntakeService:
         if not marks:
             return 0
         try:
-            with self.db.atomic():
+            with storage.transaction(self.db):
                 gone = storage.delete_outbox(self.db, marks)
         except sqlite3.OperationalError as error:
             if "locked" not in str(error):
@@ -467,7 +472,7 @@ class IntakeService:
         raw = storage.load_session(self.db, pseudonym)
         previous = None if user_id is None else self.previous_pseudonym(user_id)
         if raw is None and previous is not None:
-            with self.db.atomic():
+            with storage.transaction(self.db):
                 moved = storage.move_pseudonym(self.db, previous, pseudonym, self.key)
             if moved:
                 if previous in self._undelivered:

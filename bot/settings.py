@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import storage
 
@@ -172,6 +173,9 @@ class Settings:
     previous_secret: str | None = None
     #: What Telegram must send with every webhook update (a random one when unset).
     webhook_secret: str | None = None
+    #: The proxy to reach the Bot API through, from the usual HTTPS_PROXY / HTTP_PROXY /
+    #: ALL_PROXY (and NO_PROXY) variables; None for a direct connection.
+    proxy: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -204,7 +208,24 @@ class Settings:
             retention=retention(env),
             log_format=log_format(env.get("INTAKE_LOG_FORMAT", "")),
             log_level=log_level(env.get("INTAKE_LOG_LEVEL", "")),
+            proxy=proxy_for(base_url, env),
         )
+
+
+def proxy_for(url: str, env: Mapping[str, str]) -> str | None:
+    """The proxy for ``url`` from the environment variables every HTTP client reads:
+    ``HTTPS_PROXY`` (or ``HTTP_PROXY`` for an http URL), else ``ALL_PROXY``, in either case,
+    unless ``NO_PROXY`` names the host (or a domain it is in, or ``*``)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+
+    def get(name: str) -> str:
+        return (env.get(name.lower()) or env.get(name.upper()) or "").strip()
+
+    exempt = [entry.strip().lower().lstrip(".") for entry in get("no_proxy").split(",")]
+    if any(e == "*" or (e and (host == e or host.endswith("." + e))) for e in exempt):
+        return None
+    return get(f"{parts.scheme}_proxy") or get("all_proxy") or None
 
 
 def previous_secret(raw: str, current: str) -> str | None:

@@ -4,6 +4,13 @@ Replies become as few messages as fit a phone screen (a crisis reply and the sug
 headline always alone), their text escaped for HTML; options become one button per row with
 compact callback data that carries the conversation revision, so a tap on an old keyboard is
 recognised as stale by the engine.
+
+A tap's answer is drawn over the tapped question where it can be (a `Window`): the tapped
+message becomes the next question, the answer just given on a line above it, so a tap costs
+two Bot API calls (answering the button, editing the message) instead of three. What stays in
+the chat (`Reply.stays`: a crisis reply, the privacy notice, the summary, the suggestion...)
+is never drawn over, nor drawn where the next tap would draw over it: it comes as new
+messages, as do the replies to typed text.
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, User
+from telegram import BotCommand, Message, User
 from telegram.ext import filters
 
 from bot.staff.figures import Headline
@@ -31,6 +38,8 @@ SCREEN_LIMIT = 700
 #: Telegram's limit on a button's callback data, in bytes.
 CALLBACK_LIMIT = 64
 SEPARATOR = "|"
+#: Link previews are off: a parent's words shown back never fetch anything.
+NO_PREVIEW = {"is_disabled": True}
 
 #: The commands shown in Telegram's menu, by the names each language's help text uses. Every
 #: menu has /privacy: Telegram's clients look for it (a bot's privacy policy command).
@@ -75,6 +84,15 @@ KIND_TEXT = {kind: "location" if kind == "venue" else kind for kind in KINDS}
 
 
 @dataclass(frozen=True, slots=True)
+class Window:
+    """The tapped message, which a tap's replies may be drawn into: its number, and the line
+    that shows the answer just given above the next question ("" for none, as after back)."""
+
+    message: int
+    answered: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Outgoing:
     """One message to send: plain text (escaped on the way out), buttons as (label, data).
 
@@ -106,12 +124,19 @@ class Outgoing:
         return html.escape(self.text, quote=False)
 
     @property
-    def markup(self) -> InlineKeyboardMarkup | None:
-        if not self.buttons:
-            return None
-        return InlineKeyboardMarkup(
-            [[InlineKeyboardButton(label, callback_data=data)] for label, data in self.buttons]
-        )
+    def fields(self) -> dict[str, Any]:
+        """The message as the Bot API takes it (`sendMessage`, `editMessageText`): HTML, its
+        keyboard one button a row, no link previews. Without buttons an edit drops the
+        keyboard the message had."""
+        found: dict[str, Any] = {
+            "text": self.html,
+            "parse_mode": "HTML",
+            "link_preview_options": NO_PREVIEW,
+        }
+        if self.buttons:
+            rows = [[{"text": label, "callback_data": data}] for label, data in self.buttons]
+            found["reply_markup"] = {"inline_keyboard": rows}
+        return found
 
 
 def text_length(text: str) -> int:
@@ -173,9 +198,34 @@ def messages_for(replies: Iterable[Reply], revision: int) -> list[Outgoing]:
     return messages
 
 
-def render_messages(replies: Sequence[Reply], revision: int) -> list[dict[str, Any]]:
-    """The replies as messages in plain data, as the outbox keeps them (`Outgoing.from_data`)."""
-    return [message.data for message in messages_for(replies, revision)]
+def drawn_into(
+    window: Window, replies: Sequence[Reply], messages: Sequence[Outgoing]
+) -> Outgoing | None:
+    """The replies as one edit of the tapped message, or None where they must be new messages.
+
+    They can be drawn there when they make one message that ends with the next screen's
+    keyboard and nothing in them but that screen stays in the chat (a passing note may come
+    along: the next answer draws over it too).
+    """
+    if len(messages) != 1 or not messages[0].buttons:
+        return None
+    if any(reply.stays for reply in replies if not reply.options):
+        return None
+    body = messages[0].text
+    text = f"{window.answered}\n\n{body}" if window.answered else body
+    if text_length(text) > MESSAGE_LIMIT:
+        return None
+    return Outgoing(text, messages[0].buttons, edit=window.message)
+
+
+def render_messages(
+    replies: Sequence[Reply], revision: int, window: Window | None = None
+) -> list[dict[str, Any]]:
+    """The replies as messages in plain data, as the outbox keeps them (`Outgoing.from_data`);
+    with a tap's ``window``, drawn into the tapped message where they can be."""
+    messages = messages_for(replies, revision)
+    drawn = drawn_into(window, replies, messages) if window is not None else None
+    return [drawn.data] if drawn is not None else [message.data for message in messages]
 
 
 def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:

@@ -10,12 +10,14 @@ import logging
 import sqlite3
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
+from datetime import timedelta
+from typing import Any, TypeAlias
 
+import httpcore
 import httpx
 from telegram import Update
-from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
-from telegram.ext import AIORateLimiter, BaseUpdateProcessor
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import AIORateLimiter, BaseRateLimiter, BaseUpdateProcessor
 
 import storage
 from bot.service import IntakeService
@@ -120,7 +122,7 @@ class PerParentUpdates(BaseUpdateProcessor):
         close(coroutine)
         first = not queue.noted
         queue.noted = True
-        log.info("%s dropped: its chat sends faster than it can be answered", update_name(update))
+        log.debug("%s dropped: its chat sends faster than it can be answered", update_name(update))
         if self.on_drop is not None:
             self.on_drop(update, first)
 
@@ -151,8 +153,13 @@ def close(coroutine: Awaitable[Any]) -> None:
 
 
 def crisis_in(update: Update) -> str | None:
-    """The crisis level read in whatever text an update carries (text, caption, an edit)."""
-    message = update.effective_message
+    """The crisis level read in the words a parent sent (a text, a caption, an edit).
+
+    A button press carries the bot's own question, not the parent's words: it is not read
+    (a safety question's words would otherwise read as a crisis, on every tap, and cost a
+    reading of the whole question each time).
+    """
+    message = update.message or update.edited_message or update.channel_post
     if message is None:
         return None
     text = message.text or message.caption
@@ -167,23 +174,46 @@ def update_name(update: Update) -> str:
     return "update"
 
 
+#: What a Bot API call answers (python-telegram-bot's JSON, before it makes objects of it).
+Answer: TypeAlias = bool | dict[str, Any] | list[dict[str, Any]]
+#: Flood control's wait is given in whole seconds: a call made again waits this much more.
+FLOOD_MARGIN = 0.1
+
 #: Calls that do the same when made twice: asking, setting, editing, answering a button. A
 #: message sent twice is a question asked twice, so `sendMessage` is not among them.
-REPEATABLE = frozenset(
-    {
-        "getMe",
-        "getUpdates",
-        "getWebhookInfo",
-        "setWebhook",
-        "deleteWebhook",
-        "setMyCommands",
-        "deleteMyCommands",
-        "editMessageText",
-        "editMessageReplyMarkup",
-        "answerCallbackQuery",
-        "close",
-    }
+REPEATABLE_CALLS = (
+    "getMe",
+    "getUpdates",
+    "getWebhookInfo",
+    "setWebhook",
+    "deleteWebhook",
+    "setMyCommands",
+    "deleteMyCommands",
+    "editMessageText",
+    "editMessageReplyMarkup",
+    "answerCallbackQuery",
+    "close",
 )
+#: Telegram's method names are case-insensitive, and the bot names some in lower case
+#: (bot/tg_app.py `call`): they are compared, and logged, in one form.
+_NAMES = {name.lower(): name for name in (*REPEATABLE_CALLS, "sendMessage")}
+REPEATABLE = frozenset(name.lower() for name in REPEATABLE_CALLS)
+
+
+def method_name(endpoint: str) -> str:
+    """A Bot API method as Telegram's documentation spells it."""
+    return _NAMES.get(endpoint.lower(), endpoint)
+
+
+#: Failures of the transport (httpx's, or httpcore's under bot/tg_http.py) that prove a call
+#: was never sent: no connection could be made, or none was free in time.
+UNSENT_TIMEOUTS = (
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpcore.ConnectTimeout,
+    httpcore.PoolTimeout,
+)
+NO_CONNECTION = (httpx.ConnectError, httpcore.ConnectError)
 
 
 def not_reached(error: NetworkError) -> bool:
@@ -192,19 +222,31 @@ def not_reached(error: NetworkError) -> bool:
     error. A timeout or a broken connection after the request went out proves nothing."""
     cause = error.__cause__
     if isinstance(error, TimedOut):
-        return isinstance(cause, httpx.ConnectTimeout | httpx.PoolTimeout)
+        return isinstance(
+            cause,
+            httpx.ConnectTimeout
+            | httpx.PoolTimeout
+            | httpcore.ConnectTimeout
+            | httpcore.PoolTimeout,
+        )
     if cause is None or isinstance(cause, TelegramError):
         return True  # the Bot API's own answer (a 5xx), not a failure of the transport
-    return isinstance(cause, httpx.ConnectError)
+    return isinstance(cause, httpx.ConnectError | httpcore.ConnectError)
 
 
-class RetryingRateLimiter(AIORateLimiter):
-    """python-telegram-bot's rate limiter (flood control waited out and retried), which also
-    retries a call that failed on the network, with growing pauses, before giving up.
+class RetryingRateLimiter(BaseRateLimiter[int]):
+    """Flood control waited out and calls that failed on the network retried; with a rate,
+    calls throttled too.
+
+    With a rate (messages per second for the whole bot), python-telegram-bot's `AIORateLimiter`
+    throttles the calls and waits out flood control, holding every call meanwhile. With none
+    (0: a local Bot API server), a call goes straight out and a 429 is waited out for that
+    call alone: nothing else stands between a call and the network.
 
     A call that does the same when repeated (`REPEATABLE`) is retried after any network
-    failure; a message is sent again only when the first try provably did not reach the Bot
-    API (`not_reached`), so a slow answer never makes a parent see a question twice.
+    failure, with growing pauses; a message is sent again only when the first try provably did
+    not reach the Bot API (`not_reached`), so a slow answer never makes a parent see a
+    question twice.
     """
 
     def __init__(
@@ -215,42 +257,83 @@ class RetryingRateLimiter(AIORateLimiter):
         network_retries: int = 3,
         backoff: float = 0.5,
     ) -> None:
-        super().__init__(
-            overall_max_rate=rate, overall_time_period=1 if rate else 0, max_retries=flood_retries
+        self.throttle = (
+            AIORateLimiter(overall_max_rate=rate, overall_time_period=1, max_retries=flood_retries)
+            if rate
+            else None
         )
+        self.flood_retries = flood_retries
         self.network_retries = network_retries
         self.backoff = backoff
 
+    async def initialize(self) -> None:
+        if self.throttle is not None:
+            await self.throttle.initialize()
+
+    async def shutdown(self) -> None:
+        if self.throttle is not None:
+            await self.throttle.shutdown()
+
     async def process_request(
         self,
-        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        callback: Callable[..., Coroutine[Any, Any, Answer]],
         args: Any,
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
         rate_limit_args: int | None,
-    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+    ) -> Answer:
         for attempt in range(self.network_retries + 1):
             try:
-                return await super().process_request(
-                    callback, args, kwargs, endpoint, data, rate_limit_args
-                )
+                if self.throttle is not None:
+                    return await self.throttle.process_request(
+                        callback, args, kwargs, endpoint, data, rate_limit_args
+                    )
+                retries = rate_limit_args or self.flood_retries
+                return await flood_waited(callback, args, kwargs, endpoint, retries)
             except BadRequest:
                 raise  # a request Telegram refused: sending it again would not help
             except NetworkError as error:
-                repeatable = endpoint in REPEATABLE or not_reached(error)
+                repeatable = endpoint.lower() in REPEATABLE or not_reached(error)
                 if attempt == self.network_retries or not repeatable:
                     raise
                 pause = self.backoff * 2**attempt
                 log.warning(
                     "%s failed on the network (%s); retry %d in %.1f s",
-                    endpoint,
+                    method_name(endpoint),
                     type(error).__name__,
                     attempt + 1,
                     pause,
                 )
                 await asyncio.sleep(pause)
         raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def flood_waited(
+    callback: Callable[..., Coroutine[Any, Any, Answer]],
+    args: Any,
+    kwargs: dict[str, Any],
+    endpoint: str,
+    retries: int,
+) -> Answer:
+    """The call, with flood control (a 429) waited out and the call made again, ``retries``
+    times at most; other calls go on meanwhile."""
+    for attempt in range(retries + 1):
+        try:
+            return await callback(*args, **kwargs)
+        except RetryAfter as error:
+            if attempt == retries:
+                raise
+            wait = error.retry_after
+            pause = (wait.total_seconds() if isinstance(wait, timedelta) else wait) + FLOOD_MARGIN
+            log.warning(
+                "%s met flood control; retry %d in %.1f s",
+                method_name(endpoint),
+                attempt + 1,
+                pause,
+            )
+            await asyncio.sleep(pause)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 class LiveKeyboards:
@@ -281,6 +364,8 @@ class LiveKeyboards:
     def remember(self, chat_id: int, message_id: int) -> None:
         chat = self._chat(chat_id)
         chat.live = message_id
+        if chat.closed == message_id:
+            chat.closed = None  # drawn into anew: its keyboard is live again
         chat.highest = max(chat.highest, message_id)
 
     def take(self, chat_id: int) -> int | None:
@@ -298,6 +383,13 @@ class LiveKeyboards:
         if chat.live == message_id:
             chat.live = None
         chat.closed = message_id
+
+    def may_draw(self, chat_id: int, message_id: int) -> bool:
+        """Whether a tap's replies may be drawn into this message: it is the chat's live
+        keyboard, or the chat is not known here (since a restart, say). An older message's
+        keyboard is not drawn into: the parent would not see it change, far up the chat."""
+        chat = self._chats.get(chat_id)
+        return chat is None or chat.live is None or chat.live == message_id
 
     def closed(self, chat_id: int, message_id: int) -> bool:
         """Whether this message's keyboard was closed already."""

@@ -80,6 +80,11 @@ class Reply:
     #: Shown as a message of its own, not joined to the texts around it: a crisis reply, the
     #: suggestion's headline.
     alone: bool = False
+    #: Worth keeping in the chat once read: a crisis reply, the privacy notice, the suggestion,
+    #: the summary, the welcome and consent. An adapter that redraws one message as the
+    #: conversation goes (a tap's answer drawn over the tapped question) never draws over
+    #: it. A question, or a note that belongs to the answer just given, does not stay.
+    stays: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,6 +45,19 @@ class Notes:
 
 NOTE = Notes()
 
+#: Notes that belong to the answer just given and mean nothing once the next one is given: a
+#: chat adapter may draw them, with the next screen, over the tapped question, where the next
+#: answer draws over them in turn. Every other text stays in the chat (`Reply.stays`): the
+#: privacy notice, the details of care, a crisis reply, the stale-button note...
+PASSING: frozenset[str] = frozenset(
+    {
+        NOTE.safe_thanks,
+        NOTE.language_changed,
+        NOTE.restarted,
+        *(key for question in QUESTIONS for _, key in question.notes),
+    }
+)
+
 #: Commands that show a text and the screen again.
 COMMAND_NOTES: dict[str, str] = {"help": "help", "privacy": "privacy", "pause": "pause"}
 #: Texts with counts, and the placeholders each words per plural category (flows/texts.py).

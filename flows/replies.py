@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from flows.clinic import ClinicConfig
 from flows.model import Conversation, Option, Reply
-from flows.notes import NOTE, after_crisis_key, crisis_key, next_key, suggestion_key
+from flows.notes import NOTE, PASSING, after_crisis_key, crisis_key, next_key, suggestion_key
 from flows.questions import QUESTION_BY_KEY, questions_on_path
 from flows.routing import Routing
 from flows.screens import Screen, shown
@@ -28,10 +28,12 @@ class Replies:
         return self.clinics.values(conv.lang, conv.clinic)
 
     def info(self, conv: Conversation, key: str, **values: object) -> Reply:
-        """A text on its own; a crisis text is a crisis reply (sent alone, first)."""
+        """A text on its own; a crisis text is a crisis reply (sent alone, first). Every text
+        but a passing note stays in the chat."""
         text = render(conv.lang, key, **self.values(conv), **values)
         crisis = key.startswith("crisis.")
-        return Reply(key, text, kind="crisis" if crisis else "info", alone=crisis)
+        stays = key not in PASSING
+        return Reply(key, text, kind="crisis" if crisis else "info", alone=crisis, stays=stays)
 
     def crisis(self, conv: Conversation, level: str) -> Reply:
         return self.info(conv, crisis_key(level))
@@ -58,7 +60,9 @@ class Replies:
             text = render(conv.lang, key, **self.values(conv))
         options = self.options(conv, screen)
         free = screen.kind == "free_text"
-        return Reply(key, text, options, screen.name, accepts_text=free, kind="question")
+        return Reply(
+            key, text, options, screen.name, accepts_text=free, kind="question", stays=screen.stays
+        )
 
     def _summary_text(self, conv: Conversation, heading: str) -> str:
         """The answers on the parent's path, each on a line; a long note shown shortened."""
@@ -85,7 +89,7 @@ class Replies:
         lines += ["• " + render(lang, key) for key in routing.reasons]
         if routing.reasons:
             lines.append(render(lang, NOTE.provisional))
-        headline = Reply(suggestion_key(code), "\n".join(lines), alone=True)
+        headline = Reply(suggestion_key(code), "\n".join(lines), alone=True, stays=True)
         return [*self.after_crisis(conv), headline, self.info(conv, next_key(code))]
 
     def declined(self, conv: Conversation) -> list[Reply]:

@@ -61,6 +61,7 @@ __all__ = [
     "explain",
     "fold",
     "higher",
+    "prepare",
 ]
 
 
@@ -86,6 +87,13 @@ def detect_crisis(text: str) -> str | None:
     answers when its crisis probability reaches its threshold, with its own level.
     """
     return detect_by_rules(text) or crisis_model.detect(text)
+
+
+def prepare() -> None:
+    """Load what reading needs now (the lexicons, both stemmers, the second reader's model),
+    not at the first parent's message: a bot calls this as it starts. A greeting in both
+    languages goes through every step and fires nothing."""
+    detect_crisis("Hej! Hello.")
 
 
 def detect_by_rules(text: str) -> str | None:

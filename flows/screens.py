@@ -48,6 +48,10 @@ MOVES: tuple[Move, ...] = get_args(Move)
 #: choice: a question shown over a step, gone once answered; hold: shown over a step until
 #: the parent chooses to go on.
 Kind = Literal["step", "question", "free_text", "summary", "change", "final", "choice", "hold"]
+#: Screens worth keeping in the chat once answered (`Screen.stays`): the welcome and consent
+#: (what the parent agreed to), the summary, the final screens. A question is not: its answer
+#: is shown with the next question, and the summary lists them all.
+STAYING: frozenset[Kind] = frozenset({"step", "summary", "final"})
 #: What entering a step does: store the intake (complete), or forget the conversation.
 Entry = Literal["", "complete", "decline", "discard"]
 
@@ -82,6 +86,11 @@ class Screen:
 
     def button(self, code: str) -> Button | None:
         return next((button for button in self.buttons if button.code == code), None)
+
+    @property
+    def stays(self) -> bool:
+        """Whether what it shows stays in the chat once answered (`STAYING`)."""
+        return self.kind in STAYING
 
 
 def shown(button: Button, answers: Mapping[str, str]) -> bool:
@@ -220,6 +229,12 @@ OVERLAYS: tuple[Screen, ...] = (
 )
 
 SCREENS: dict[str, Screen] = {screen.name: screen for screen in (*STEPS, *OVERLAYS)}
+
+
+def stays(name: str) -> bool:
+    """Whether the screen of this name stays in the chat once answered; an unknown one does."""
+    screen = SCREENS.get(name)
+    return screen is None or screen.stays
 
 
 def on_screen(conv: Conversation) -> Screen:

@@ -27,6 +27,7 @@ from storage.rotation import KeysInUse, keys_in_use, move_pseudonym, stamp_keys
 from storage.scrub import PLACEHOLDERS, scrub
 from storage.sessions import delete_session, load_session, save_session
 from storage.staff import ProgressCount, intake_rows, progress_counts
+from storage.transaction import transaction
 
 __all__ = [
     "PLACEHOLDERS",
@@ -62,4 +63,5 @@ __all__ = [
     "save_session",
     "scrub",
     "stamp_keys",
+    "transaction",
 ]

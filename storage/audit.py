@@ -19,6 +19,7 @@ from sqlite_utils import Database
 from storage.dates import iso_week
 from storage.db import _DayMigrations
 from storage.staff import labels_table
+from storage.transaction import transaction
 
 #: What is logged: a login, a page looked at, a table or query downloaded (CSV or JSON).
 ACTIONS = ("login", "view", "export")
@@ -92,7 +93,7 @@ def record_access(
         raise ValueError("not an audited action")
     if not SUBJECT.fullmatch(subject):
         raise ValueError("not a table or query name")
-    with db.atomic():
+    with transaction(db):
         db.execute(
             "INSERT INTO audit (week, staff, action, subject, count) VALUES (?, ?, ?, ?, 1) "
             "ON CONFLICT (week, staff, action, subject) DO UPDATE SET count = count + 1",

@@ -13,6 +13,7 @@ from storage.dates import iso_week
 from storage.pseudonyms import check_pseudonym
 from storage.schema import CLINIC_CODE, RECORD_COLUMNS, STEP_CODE
 from storage.scrub import scrub
+from storage.transaction import transaction
 
 _INTAKE_COLUMNS = ("id", "week", *RECORD_COLUMNS)
 # Built from the constant column list in schema.py, never from input.
@@ -46,7 +47,7 @@ def record_intake(
         row["free_text"] = scrub(row["free_text"], names).strip() or None
     day = today or date.today()
     intake_id = uuid.uuid4().hex
-    with db.atomic():
+    with transaction(db):
         db.execute(_INSERT_INTAKE, [intake_id, iso_week(day), *row.values()])
         if link is not None:
             db.execute(
@@ -90,7 +91,7 @@ def count_progress(db: Database, question: str, clinic: str, *, today: date | No
         raise ValueError("progress question must be a step code such as baby_reacts")
     if not CLINIC_CODE.fullmatch(clinic):
         raise ValueError("progress clinic must be a clinic code")
-    with db.atomic():
+    with transaction(db):
         db.execute(
             "INSERT INTO progress (week, clinic, question, count) VALUES (?, ?, ?, 1) "
             "ON CONFLICT (week, clinic, question) DO UPDATE SET count = count + 1",

@@ -10,6 +10,7 @@ from sqlite_utils import Database
 from storage.config import DEFAULT_INTAKE_MONTHS, DEFAULT_LINK_DAYS, DEFAULT_SESSION_IDLE_DAYS
 from storage.dates import iso_week, months_before
 from storage.pseudonyms import check_pseudonym
+from storage.transaction import transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +39,7 @@ def erase(db: Database, pseudonym: str) -> Erasure:
     progress counts are not touched: nothing in them belongs to anyone.
     """
     check_pseudonym(pseudonym)
-    with db.atomic():
+    with transaction(db):
         sessions = db.execute("DELETE FROM sessions WHERE pseudonym = ?", [pseudonym]).rowcount
         db.execute("DELETE FROM outbox WHERE pseudonym = ?", [pseudonym])
         intakes = db.execute(
@@ -67,7 +68,7 @@ def purge(
     """
     day = today or date.today()
     idle = (day - timedelta(days=session_idle_days)).isoformat()
-    with db.atomic():
+    with transaction(db):
         sessions = db.execute("DELETE FROM sessions WHERE last_active_day < ?", [idle]).rowcount
         # An undelivered reply goes with its session, or as old as one would be.
         db.execute(

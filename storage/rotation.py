@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from storage.pseudonyms import check_pseudonym
+from storage.transaction import transaction
 
 #: The tables whose rows are keyed by pseudonym.
 PSEUDONYM_TABLES = ("sessions", "links", "outbox")
@@ -61,7 +62,7 @@ def stamp_keys(db: Database, key: str) -> int:
     under the current key.
     """
     stamped = 0
-    with db.atomic():
+    with transaction(db):
         for table in PSEUDONYM_TABLES:
             stamped += db.execute(
                 f"UPDATE {table} SET key = ? WHERE key = ''",  # noqa: S608

@@ -7,6 +7,7 @@ from datetime import date
 from sqlite_utils import Database
 
 from storage.pseudonyms import check_pseudonym
+from storage.transaction import transaction
 
 
 def load_session(db: Database, pseudonym: str) -> str | None:
@@ -32,7 +33,7 @@ def save_session(
     is the fingerprint of the key that made the pseudonym (`key_fingerprint`).
     """
     day = (today or date.today()).isoformat()
-    with db.atomic():
+    with transaction(db):
         db.execute(
             "INSERT INTO sessions (pseudonym, conversation, last_active_day, key) "
             "VALUES (?, ?, ?, ?) "
@@ -44,7 +45,7 @@ def save_session(
 
 def delete_session(db: Database, pseudonym: str) -> bool:
     """Forget the unfinished conversation; True if there was one."""
-    with db.atomic():
+    with transaction(db):
         cursor = db.execute(
             "DELETE FROM sessions WHERE pseudonym = ?", [check_pseudonym(pseudonym)]
         )

@@ -182,10 +182,12 @@ async def test_delete_asks_first_then_erases_everything(running_bot: BotHarness)
     await parent.send("/radera")
     assert parent.labels() == ["Yes, delete everything", "No, keep my answers"]
     new = await parent.tap("Yes, delete everything", until=lambda new: len(new) >= 1)
-    assert len(new) == 1
-    assert "reply_markup" not in new[0]
-    assert new[0]["text"].startswith(render("en", "delete.done"))
-    assert "the answers of 1 finished chat" in new[0]["text"]
+    question, done = new  # the question keeps its text, the answer under it; the report stays
+    assert question["text"].endswith("✓ Yes, delete everything")
+    assert "reply_markup" not in question
+    assert "reply_markup" not in done
+    assert done["text"].startswith(render("en", "delete.done"))
+    assert "the answers of 1 finished chat" in done["text"]
     assert running_bot.intakes() == []
     assert running_bot.saved(parent) is None
 

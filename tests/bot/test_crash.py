@@ -3,7 +3,8 @@
 Parents tap or type (by the option's number, the most ambiguous way: "2" answers any
 question) their way through an intake while the bot is killed with SIGKILL in the middle of
 one of their steps: before the step is committed, after the commit but before the reply is
-sent, and after the reply reached the Bot API but before the bot heard so. Each parent does
+sent (or drawn into the tapped message), and after the reply reached the Bot API but before
+the bot heard so. Each parent does
 what a person does: answers the question on their screen, and when no answer comes, waits for
 the bot to be back and answers again what they see. Then every stored intake must be exactly
 what its parent chose, and no keyboard may have been sent twice for one revision (a question
@@ -84,6 +85,7 @@ class Bot:
         env = {
             **os.environ,
             **bot_env(self.workdir / "intake.db", TELEGRAM_API_BASE_URL=self.server.base_url),
+            "INTAKE_LOG_LEVEL": "DEBUG",  # the per-update lines must name no one either
         }
         self.starts += 1
         seen = len(self.server.requests)
@@ -120,13 +122,17 @@ class Crash:
     done: bool = False
 
 
+#: The calls that carry a step's reply: a new message, or the tapped one drawn into the next.
+REPLIES = ("sendMessage", "editMessageText")
+
+
 def arm_kills(server: BotApiServer, bot: Bot, crashes: list[Crash]) -> None:
     """Hook the Bot API server so that it kills the bot at each crash's point."""
 
     def before(method: str, params: dict[str, str]) -> str | None:
         chat = int(params.get("chat_id") or 0)
         for crash in crashes:
-            if crash.done or not crash.armed or crash.chat != chat or method != "sendMessage":
+            if crash.done or not crash.armed or crash.chat != chat or method not in REPLIES:
                 continue
             crash.done = True
             if crash.point == "after-commit":  # the step is stored; its reply never goes out
@@ -167,7 +173,7 @@ async def answer_everything(
         code = {"welcome": "begin", "consent": "yes", "summary": "confirm"}.get(question)
         code = code or plan[question]
         crash.armed = question == crash.question
-        before = len(someone.api.sent[someone.chat_id])
+        before = len(someone.api.shown[someone.chat_id])
         if typing and question in QUESTION_KEYS and question != "free_text":
             codes = [b["callback_data"].rpartition("|")[2] for b in buttons]
             someone.api.user_message(someone.chat, someone.user, text=str(codes.index(code) + 1))
@@ -185,7 +191,7 @@ async def answer_everything(
 async def answered(someone: Parent, before: int, bot: Bot) -> bool:
     """Whether a question came; False as soon as the bot is found dead."""
     for _ in range(400):
-        if any(m.get("reply_markup") for m in someone.api.sent[someone.chat_id][before:]):
+        if any(m.get("reply_markup") for m in someone.api.shown[someone.chat_id][before:]):
             return True
         if not bot.up.is_set():
             return False
@@ -235,7 +241,7 @@ async def test_sigkill_at_every_point_of_a_step_loses_and_repeats_nothing(
     expected = sorted(tuple(plan[key] for key in QUESTION_KEYS) for plan in plans)
     assert sorted(stored) == expected, "an intake differs from what its parent chose"
     for someone in parents:
-        revisions = keyboard_revisions(server.api.sent[someone.chat_id])
+        revisions = keyboard_revisions(server.api.shown[someone.chat_id])
         assert len(revisions) == len(set(revisions)), f"a question was sent twice: {revisions}"
     on_disk = raw_bytes(tmp_path / "intake.db")
     logs = (tmp_path / "bot.log").read_text("utf-8")

@@ -53,8 +53,10 @@ async def test_a_danger_reply_then_the_safe_check_with_buttons_and_no_question(
         render(lang, f"o.safe_check.{code}") for code in ("go_on", "numbers", "pause")
     ]
     assert render(lang, "q.age_band") not in "".join(m["text"] for m in new)
-    again = await parent.tap(render(lang, "o.safe_check.numbers"))
-    assert again[0]["text"].startswith("🆘")
+    check = parent.keyboard_message()
+    closed, crisis, *_ = await parent.tap(render(lang, "o.safe_check.numbers"))
+    assert closed["message_id"] == check["message_id"]  # the question, answered, stays
+    assert crisis["text"].startswith("🆘")  # a new message, never drawn over
     await parent.tap(GO_ON[lang])
     assert parent.last_text.endswith(render(lang, "q.age_band"))
     assert running_bot.saved(parent).safety == "danger"

@@ -38,6 +38,9 @@ from tests.support import (
 
 pytestmark = pytest.mark.e2e
 
+#: The bot's own DEBUG lines (one per update) are searched for identifiers too.
+DEBUG = {"INTAKE_LOG_LEVEL": "DEBUG"}
+
 
 @pytest.fixture
 async def server() -> AsyncIterator[BotApiServer]:
@@ -126,7 +129,7 @@ async def test_parents_at_once_then_restarts_and_no_identifier_anywhere(
     crashing = parent(server, "Bengt", "Ahlström", "bengt_a", "en")
     script = intake_script("not_affected", "understand", free_text=typed(crashing))
     tove = intake_script("affected", "advice", free_text=typed(people[3]))
-    async with bot_process(server, tmp_path, name="first") as bot:
+    async with bot_process(server, tmp_path, env=DEBUG, name="first") as bot:
         await asyncio.gather(
             english_intake_with_stale_and_double_taps(people[0]),
             swedish_intake_with_a_crisis_and_every_other_kind(people[1]),
@@ -136,12 +139,12 @@ async def test_parents_at_once_then_restarts_and_no_identifier_anywhere(
             a_group_member(member),
         )
         assert await bot.stop(signal.SIGTERM) == 0
-    async with bot_process(server, tmp_path, name="second") as bot:
+    async with bot_process(server, tmp_path, env=DEBUG, name="second") as bot:
         # Where each parent left off, on the keyboards they already have.
         await people[3].play(tove[8:])
         await crashing.play(script[5:9])
         await bot.stop(signal.SIGKILL)
-    async with bot_process(server, tmp_path, name="third"):
+    async with bot_process(server, tmp_path, env=DEBUG, name="third"):
         await crashing.play(script[9:])
     assert all(server.api.queries.values()), "every callback query was answered"
 
@@ -214,7 +217,7 @@ async def test_the_webhook_takes_only_updates_with_its_secret(
     port = free_port()
     url = f"http://127.0.0.1:{port}/telegram-hook"
     args = ["--webhook", url, "--port", str(port)]
-    env = {"TELEGRAM_WEBHOOK_SECRET": "s3cret-token"}
+    env = {"TELEGRAM_WEBHOOK_SECRET": "s3cret-token", **DEBUG}
     someone = parent(server, "Alva", "Nyström", "alva_n", "sv")
     async with bot_process(server, tmp_path, args=args, env=env) as bot:
         webhook = server.api.webhook

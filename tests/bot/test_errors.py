@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any, NoReturn
 
 import pytest
+from telegram.ext import AIORateLimiter
 
 from flows.texts import render
 from tests.support import TOKEN, BotHarness, Parent, intake_script, start_bot
@@ -14,6 +16,8 @@ from tests.support import TOKEN, BotHarness, Parent, intake_script, start_bot
 @pytest.fixture
 async def harness(tmp_path: Path, caplog: pytest.LogCaptureFixture):
     caplog.set_level(logging.INFO)
+    # The bot's own DEBUG lines too (one per update): they must name no one either.
+    caplog.set_level(logging.DEBUG, logger="intake")
     async with start_bot(tmp_path) as running:
         running.app.bot.rate_limiter.backoff = 0.01  # retry network errors without waiting
         yield running
@@ -47,6 +51,39 @@ async def test_flood_control_is_waited_out_and_retried(harness: BotHarness) -> N
     await parent.send("/start")
     assert parent.last_text.startswith("Hello, and welcome")
     assert harness.api.methods().count("sendMessage") == 2
+
+
+async def test_without_a_rate_a_call_goes_straight_out_and_waits_out_its_own_429(
+    harness: BotHarness, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def not_used(*args: Any, **kwargs: Any) -> NoReturn:
+        raise AssertionError("python-telegram-bot's rate limiter was used")
+
+    monkeypatch.setattr(AIORateLimiter, "process_request", not_used)
+    monkeypatch.setattr(AIORateLimiter, "_run_request", not_used)
+    assert harness.app.bot.rate_limiter.throttle is None  # TELEGRAM_RATE_LIMIT=0
+    parent = harness.parent()
+    harness.api.fail("sendMessage", 429, "network")
+    await parent.send("/start")
+    assert parent.last_text.startswith("Hello, and welcome")
+    assert harness.api.methods().count("sendMessage") == 3
+    assert "sendMessage met flood control; retry 1 in 1.1 s" in caplog.text
+
+
+async def test_with_a_rate_calls_go_through_python_telegram_bots_rate_limiter(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    through: list[str] = []
+    limit = AIORateLimiter.process_request
+
+    async def counted(self: AIORateLimiter, *args: Any) -> Any:
+        through.append(args[3])  # the endpoint
+        return await limit(self, *args)
+
+    monkeypatch.setattr(AIORateLimiter, "process_request", counted)
+    async with start_bot(tmp_path, TELEGRAM_RATE_LIMIT="30") as running:
+        await running.parent().send("/start")
+    assert "sendmessage" in through  # the bot's own messages name it in lower case
 
 
 async def test_network_errors_are_logged_and_retried(

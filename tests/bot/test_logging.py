@@ -7,24 +7,26 @@ import logging
 import re
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.logs import configure_logging
 from bot.settings import ConfigError, Settings
-from tests.support import SECRET, TOKEN, BotHarness, bot_env
+from tests.support import SECRET, TOKEN, BotHarness, bot_env, intake_script
 
+DANGER = "I want to die"
 PURGE_LINE = "purged 0 idle session(s), 0 expired link(s), 0 old intake(s)"
 
 
 @pytest.fixture(autouse=True)
 def restore_logging() -> Iterator[None]:
     """configure_logging replaces the root handlers: put pytest's back afterwards."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
+    root, ours = logging.getLogger(), logging.getLogger("intake")
+    handlers, level, our_level = root.handlers[:], root.level, ours.level
     yield
-    root.handlers[:], root.level = handlers, level
+    root.handlers[:], root.level, ours.level = handlers, level, our_level
 
 
 def settings(tmp_path: Path, **extra: str) -> Settings:
@@ -72,6 +74,20 @@ def test_the_level_is_a_setting(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "the key is [redacted]" in err
 
 
+def test_debug_adds_the_bots_own_lines_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configure_logging(settings(tmp_path, INTAKE_LOG_LEVEL="debug"))
+    logging.getLogger("intake.bot").debug("tap -> q.role")
+    # python-telegram-bot's DEBUG lines hold every call's parameters: a chat id, a text.
+    logging.getLogger("telegram.Bot").debug("Calling Bot API endpoint with %s", "712345678")
+    logging.getLogger("telegram.ext.Application").info("Application started")
+    err = capsys.readouterr().err
+    assert "DEBUG intake.bot: tap -> q.role" in err
+    assert "712345678" not in err
+    assert "Application started" in err
+
+
 @pytest.mark.parametrize(
     ("name", "value", "message"),
     [
@@ -96,3 +112,40 @@ async def test_the_purge_logs_its_event_and_counts_as_json(
     purge = next(line for line in lines if line["event"] == "purge")
     assert purge["message"] == PURGE_LINE
     assert purge["counts"] == {"sessions": 0, "links": 0, "intakes": 0}
+
+
+async def test_info_tells_the_traffic_in_hourly_counts_not_a_line_per_update(
+    running_bot: BotHarness, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configure_logging(replace(running_bot.intake_bot.settings, log_format="json"))
+    (job,) = running_bot.app.job_queue.get_jobs_by_name("counts")
+    assert job.trigger.interval == timedelta(hours=1)
+    parent, other = running_bot.parent(), running_bot.parent()
+    await parent.play(intake_script())
+    await other.send("/start")
+    await other.send(DANGER)
+    await other.share("contact")
+    capsys.readouterr()
+    await job.run(running_bot.app)
+    await job.run(running_bot.app)  # nothing happened since: no line
+    (line,) = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    assert line["event"] == "counts"
+    assert line["counts"] == {
+        "updates.tap": 14,
+        "updates.text": 3,
+        "updates.aside": 1,
+        "replies.crisis.danger": 1,
+        "replies.completed": 1,
+    }
+    assert line["message"] == (
+        "handled since the last count: updates aside 1, tap 14, text 3; "
+        "replies completed 1, crisis.danger 1"
+    )
+
+
+async def test_at_info_no_line_is_written_per_update(
+    running_bot: BotHarness, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configure_logging(running_bot.intake_bot.settings)
+    await running_bot.parent().play(intake_script()[:4])
+    assert capsys.readouterr().err == ""

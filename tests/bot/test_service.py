@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -11,7 +13,7 @@ import storage
 from bot.cli import main
 from bot.service import IntakeService, Outcome, TransientConversations
 from flows.engine import Engine
-from flows.model import Conversation, Tap, Text
+from flows.model import Conversation, Reply, Tap, Text
 from tests.support import intake_script, raw_bytes, until
 
 PARENT_ID = 712345678
@@ -29,16 +31,27 @@ def service(db_file: Path) -> IntakeService:
     return IntakeService(storage.open_db(db_file), Engine(), "k" * 32)
 
 
-def play(service: IntakeService, script: list[tuple[str, str | None, str | None]]) -> Outcome:
+def play(
+    service: IntakeService, script: list[tuple[str, str | None, str | None]], **options: Any
+) -> Outcome:
     """Each line's input in turn: ``tap:<code>`` taps the button on the current screen."""
     outcome = None
     for what, _, _ in script:
-        conv = service.conversation(service.pseudonym(PARENT_ID))
-        screen = f"pending.{conv.pending}" if conv.pending else conv.state
-        event = Tap(screen, what[4:], conv.revision) if what.startswith("tap:") else Text(what)
-        outcome = service.handle(PARENT_ID, event, names=NAMES)
+        outcome = service.handle(PARENT_ID, input_for(service, what), names=NAMES, **options)
     assert outcome is not None
     return outcome
+
+
+def input_for(service: IntakeService, what: str) -> Tap | Text:
+    """The script line's input: a tap on the current screen's button, or the text."""
+    conv = service.conversation(service.pseudonym(PARENT_ID))
+    screen = f"pending.{conv.pending}" if conv.pending else conv.state
+    return Tap(screen, what[4:], conv.revision) if what.startswith("tap:") else Text(what)
+
+
+def render(replies: Sequence[Reply], revision: int) -> list[dict[str, Any]]:
+    """Messages as plain data, as the bot's renderer makes them (the outbox holds them)."""
+    return [{"text": reply.text, "revision": revision} for reply in replies]
 
 
 def on_disk(service: IntakeService, db_file: Path) -> bool:
@@ -90,6 +103,36 @@ def test_delete_erases_the_session_and_linked_intakes_and_says_what(
     assert not outcome.saved
     assert not on_disk(service, db_file)
     assert service.transient.get(service.pseudonym(PARENT_ID)) is None  # nor in memory
+
+
+def test_a_step_is_one_transaction_without_savepoints(service: IntakeService) -> None:
+    """Every storage call of a step joins the step's one transaction: a savepoint for each
+    would cost two more statements and a random name, for a rollback nothing ever asks for."""
+    script = intake_script()
+    outcome = play(service, script[:3], render=render)  # consent given: now every tap writes
+    steps: list[list[str]] = []
+    for what, _, _ in script[3:]:
+        event = input_for(service, what)
+        # The reply before was delivered, as the bot says with the next step.
+        delivered = [outcome.pseudonym]
+        statements: list[str] = []
+        service.db.conn.set_trace_callback(statements.append)
+        try:
+            outcome = service.handle(PARENT_ID, event, render=render, delivered=delivered)
+        finally:
+            service.db.conn.set_trace_callback(None)
+        steps.append([statement.split()[0] for statement in statements])
+    assert outcome.conversation.state == "done"
+    for verbs in steps:
+        assert "SAVEPOINT" not in verbs
+        assert "RELEASE" not in verbs
+        assert verbs.count("BEGIN") == verbs.count("COMMIT") == 1
+        assert verbs[-1] == "COMMIT"
+        assert len(verbs) <= 8
+    # A question: the session read; the progress counted, the session and the reply kept.
+    assert steps[0] == ["SELECT", "BEGIN", "INSERT", "INSERT", "INSERT", "COMMIT"]
+    # The last: the progress, the intake and its link, the session gone, the reply kept.
+    assert steps[-1][2:-1] == ["INSERT", "INSERT", "INSERT", "DELETE", "INSERT"]
 
 
 def test_stop_forgets_the_unfinished_conversation(service: IntakeService, db_file: Path) -> None:

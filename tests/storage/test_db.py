@@ -6,6 +6,7 @@ import json
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -23,6 +24,7 @@ from storage import (
     pseudonym_for,
     record_intake,
     save_session,
+    transaction,
 )
 from storage.db import migrations
 from storage.schema import TABLES
@@ -90,6 +92,43 @@ def test_a_second_connection_sees_each_save_at_once(db_path: Path) -> None:
         for step in range(3):
             save_session(writer, pseudonym, f'{{"step": {step}}}')
             assert load_session(reader, pseudonym) == f'{{"step": {step}}}'
+
+
+def test_a_write_alone_is_its_own_transaction_and_inside_one_joins_it(db: Database) -> None:
+    pseudonym = pseudonym_for(1, SECRET)
+    statements: list[str] = []
+    db.conn.set_trace_callback(statements.append)
+    save_session(db, pseudonym, '{"step": 1}')
+    assert [s.split()[0] for s in statements] == ["BEGIN", "INSERT", "COMMIT"]
+    assert statements[0] == "BEGIN IMMEDIATE"  # the write lock first: never refused half-way
+    statements.clear()
+
+    def a_step_that_fails() -> None:
+        with transaction(db):
+            save_session(db, pseudonym, '{"step": 2}')
+            count_progress(db, "role", "demo")
+            raise RuntimeError("the step fails after both writes")
+
+    with pytest.raises(RuntimeError):
+        a_step_that_fails()
+    db.conn.set_trace_callback(None)
+    assert [s.split()[0] for s in statements] == ["BEGIN", "INSERT", "INSERT", "ROLLBACK"]
+    assert load_session(db, pseudonym) == '{"step": 1}'  # all of it rolled back together
+    assert db.execute("SELECT count(*) FROM progress").fetchone()[0] == 0
+
+
+def test_a_database_another_program_writes_is_refused_at_once_and_written_after(
+    db_path: Path,
+) -> None:
+    pseudonym = pseudonym_for(1, SECRET)
+    with open_db(db_path, busy_timeout_ms=0) as db, open_db(db_path) as other:
+        other.execute("BEGIN IMMEDIATE")
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            save_session(db, pseudonym, "{}")
+        assert not db.conn.in_transaction
+        other.execute("COMMIT")
+        save_session(db, pseudonym, "{}")
+        assert load_session(other, pseudonym) == "{}"
 
 
 def test_in_memory_database_works_for_a_chat_that_stores_nothing() -> None:

@@ -181,9 +181,13 @@ class FakeBotApi:
     calls: list[Call] = field(default_factory=list)
     keep_calls: bool = True  # the bench keeps only the counts
     counts: Counter[str] = field(default_factory=Counter)
+    #: Calls that name a chat, by chat and method (the bench tells typed updates' calls apart).
+    chat_counts: dict[int, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     chats: dict[int, dict[str, Any]] = field(default_factory=dict)
     messages: dict[int, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
-    sent: dict[int, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+    #: What each chat was shown, in order: every message as sent, and again as edited into a
+    #: new text (a tap's answer drawn into the tapped question); snapshots, later changes aside.
+    shown: dict[int, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     updates: list[dict[str, Any]] = field(default_factory=list)
     commands: dict[tuple[str, str], list[dict[str, str]]] = field(default_factory=dict)
     #: The bot's profile texts: ("description" or "short_description", language code) -> text.
@@ -204,8 +208,11 @@ class FakeBotApi:
 
     def handle(self, method: str, params: Mapping[str, str]) -> tuple[int, dict[str, Any] | bytes]:
         """Answer one call as Telegram would: (HTTP status, JSON body, or raw bytes)."""
+        method = self.canonical(method)
         values = decode(params)
         self.counts[method] += 1
+        if isinstance(values.get("chat_id"), int):
+            self.chat_counts[values["chat_id"]][method] += 1
         if self.keep_calls:
             self.calls.append(Call(method, values))
         try:
@@ -231,6 +238,12 @@ class FakeBotApi:
         finally:
             self.on_change(values.get("chat_id"))
         return 200, {"ok": True, "result": result}
+
+    @classmethod
+    def canonical(cls, method: str) -> str:
+        """A method as the Bot API documents it: its names are case-insensitive
+        (``sendmessage`` is ``sendMessage``), and the bot uses that."""
+        return _METHODS.get(method.lower(), method)
 
     def fail(self, method: str, *faults: int | str) -> None:
         """Make the next calls of ``method`` fail: 429 (flood), "network" (no answer, nothing
@@ -336,7 +349,7 @@ class FakeBotApi:
         if markup:
             message["reply_markup"] = markup
         self.messages[chat["id"]].append(message)
-        self.sent[chat["id"]].append(json.loads(json.dumps(message)))  # as sent, before edits
+        self.shown[chat["id"]].append(json.loads(json.dumps(message)))
         return message
 
     def _editMessageText(self, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -344,8 +357,11 @@ class FakeBotApi:
         text, markup = self._text(values), self._markup(values)
         if text == message["text"] and markup == message.get("reply_markup"):
             raise ApiError(400, "Bad Request: message is not modified")
+        changed = text != message["text"]
         message["text"] = text
         self._set_markup(message, markup)
+        if changed:
+            self.shown[message["chat"]["id"]].append(json.loads(json.dumps(message)))
         return message
 
     def _editMessageReplyMarkup(self, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -467,5 +483,13 @@ class FakeBotApi:
 
     def forget(self, chat_id: int) -> None:
         """Drop a finished chat's messages (the bench plays thousands)."""
-        for store in (self.chats, self.messages, self.sent, self._message_ids):
+        for store in (self.chats, self.messages, self.shown, self.chat_counts, self._message_ids):
             store.pop(chat_id, None)
+
+
+#: The methods the fake answers, by their lower-case names.
+_METHODS = {
+    name[1:].lower(): name[1:]
+    for name in vars(FakeBotApi)
+    if name.startswith("_") and "_" not in name[1:] and callable(getattr(FakeBotApi, name))
+}

@@ -146,23 +146,71 @@ def parents_over_http(server: BotApiServer, count: int, **details: Any) -> list[
     return [Parent(server.api, over_http(server), **details) for _ in range(count)]
 
 
+#: The notes a tap's answer may carry into the tapped message with the next question: they
+#: belong to the answer just given. Every other text must come as a new message and stay.
+PASSING_NOTES = {"safe_check.thanks", "language.changed", "restarted", "research.fathers"}
+#: The screens whose message is drawn over by the next question once answered; the welcome,
+#: consent, summary and final screens stay in the chat as they were.
+DRAWN_OVER = {"question", "free_text", "change", "choice", "hold"}
+
+
 async def play_beside_the_engine(
     harness: BotHarness, parent: Parent, script: list[Line], lang: str
 ) -> None:
     """Play a script through the pure engine and the bot side by side: the bot must show
-    exactly what the engine said, as Telegram messages, line by line."""
+    exactly what the engine said, as Telegram messages, line by line.
+
+    A tap on a question is answered in the tapped message itself: it becomes "✓ answer" and
+    the next question, when nothing but a passing note comes with it. Otherwise the tapped
+    message keeps its text with the answer under it, and the replies come as new messages.
+    """
     from bot.tg_messages import messages_for
+    from flows.screens import BACK, SCREENS
 
     engine = player(lang, harness.intake_bot.service.engine)
     for number, (what, key, state) in enumerate(script, 1):
+        line = f"line {number} {what!r}"
+        tapped = parent.keyboard_message() if what.startswith("tap:") else None
         step = engine.send(what)
-        if what.startswith("tap:"):
-            new = await parent.tap_code(what.removeprefix("tap:"))
-        else:
+        if tapped is None:
             new = await parent.send(what)
+        else:
+            new = await parent.tap_code(what.removeprefix("tap:"))
         expected = [m.text for m in messages_for(step.replies, step.conversation.revision)]
-        assert [m["text"] for m in new] == expected, f"line {number} {what!r}"
+        if tapped is None:
+            assert [m["text"] for m in new] == expected, line
+        else:
+            code = what.removeprefix("tap:")
+            button = next(
+                b
+                for r in tapped["reply_markup"]["inline_keyboard"]
+                for b in r
+                if b["callback_data"].rpartition("|")[2] == code
+            )
+            label = button["text"].removeprefix("✓ ")
+            question = button["callback_data"].split("|")[1]
+            notes = [r.key for r in step.replies if not r.options]
+            drawn = (
+                SCREENS[question].kind in DRAWN_OVER
+                and len(expected) == 1
+                and set(notes) <= PASSING_NOTES
+                and "stale" not in notes
+            )
+            if drawn:
+                answered = "" if code == BACK else f"✓ {label}\n\n"
+                assert [m["message_id"] for m in new] == [tapped["message_id"]], line
+                assert new[0]["text"] == answered + expected[0], line
+            else:
+                others = [m for m in new if m["message_id"] != tapped["message_id"]]
+                assert [m["text"] for m in others] == expected, line
+                now = next(
+                    m
+                    for m in parent.api.bot_messages(parent.chat_id)
+                    if m["message_id"] == tapped["message_id"]
+                )
+                assert now["text"] in (tapped["text"], f"{tapped['text']}\n\n✓ {label}"), line
+                assert "reply_markup" not in now, line
         if key is not None:
-            assert key in [r.key for r in step.replies], f"line {number} {what!r}"
+            assert key in [r.key for r in step.replies], line
         if state is not None:
-            assert harness.conversation(parent).state == state, f"line {number} {what!r}"
+            assert harness.conversation(parent).state == state, line

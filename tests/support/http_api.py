@@ -123,7 +123,7 @@ class BotApiServer:
         match = PATH.fullmatch(url.path)
         if match is None or match.group(1) != self.api.token:
             return 401, b'{"ok":false,"error_code":401,"description":"Unauthorized"}'
-        method = match.group(2)
+        method = self.api.canonical(match.group(2))
         self.requests.append(method)
         self._changed()
         params = dict(parse_qsl(url.query)) | dict(parse_qsl(body.decode(), keep_blank_values=True))
@@ -158,11 +158,12 @@ class BotApiServer:
 def over_http(server: BotApiServer, timeout: float = 30.0) -> Deliver:
     """Deliver updates by queueing them for getUpdates; wait until the bot has answered.
 
-    ``until`` sees the bot's new messages as they were sent: a keyboard cleared since counts.
+    ``until`` sees what the chat was shown since, as it was shown (`FakeBotApi.shown`): new
+    messages and messages edited into a new text; a keyboard cleared since still counts.
     """
 
     async def deliver(update: dict[str, Any], chat_id: int, until: Callable[..., bool]) -> None:
-        before = len(server.api.sent[chat_id])
-        await server.wait(lambda: until(server.api.sent[chat_id][before:]), timeout, chat_id)
+        before = len(server.api.shown[chat_id])
+        await server.wait(lambda: until(server.api.shown[chat_id][before:]), timeout, chat_id)
 
     return deliver

@@ -162,9 +162,12 @@ class Parent:
     async def _deliver(
         self, kind: str, payload: dict[str, Any], until: Callable[..., bool] | None
     ) -> list[dict]:
-        before = len(self.api.bot_messages(self.chat_id))
+        """Hand the update over; the bot's messages that answered it, as they are now: new
+        ones, and those drawn into a new text (a tap's next question in the tapped message)."""
+        before = {m["message_id"]: m["text"] for m in self.api.bot_messages(self.chat_id)}
         await self.deliver(self.api.push(kind, payload), self.chat_id, until or keyboards(1))
-        return self.api.bot_messages(self.chat_id)[before:]
+        now = self.api.bot_messages(self.chat_id)
+        return [m for m in now if before.get(m["message_id"]) != m["text"]]
 
     # ---- reading
 
