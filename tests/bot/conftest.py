@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import STAFF_ID, BotHarness, start_bot
+from tests.support import STAFF_ID, BotApiServer, BotHarness, start_bot
 
 
 @pytest.fixture
@@ -15,3 +15,12 @@ async def running_bot(tmp_path: Path) -> AsyncIterator[BotHarness]:
     """The bot built and started as `intake bot` does (minus polling), with one staff member."""
     async with start_bot(tmp_path, staff=[STAFF_ID]) as harness:
         yield harness
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[BotApiServer]:
+    """The fake Bot API over local HTTP, for a real `intake bot` (or client) to talk to."""
+    running = BotApiServer()
+    await running.start()
+    yield running
+    await running.close()

@@ -19,7 +19,6 @@ import os
 import signal
 import sqlite3
 import sys
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -197,14 +196,6 @@ async def answered(someone: Parent, before: int, bot: Bot) -> bool:
             return False
         await asyncio.sleep(0.025)
     raise AssertionError("neither an answer nor a crash")
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[BotApiServer]:
-    running = BotApiServer()
-    await running.start()
-    yield running
-    await running.close()
 
 
 async def test_sigkill_at_every_point_of_a_step_loses_and_repeats_nothing(

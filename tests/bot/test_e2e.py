@@ -13,7 +13,6 @@ import json
 import signal
 import socket
 import sqlite3
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -40,14 +39,6 @@ pytestmark = pytest.mark.e2e
 
 #: The bot's own DEBUG lines (one per update) are searched for identifiers too.
 DEBUG = {"INTAKE_LOG_LEVEL": "DEBUG"}
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[BotApiServer]:
-    running = BotApiServer()
-    await running.start()
-    yield running
-    await running.close()
 
 
 def parent(server: BotApiServer, first: str, last: str | None, username: str, lang: str):

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -22,14 +21,6 @@ from bot.tg_http import CoreRequest
 from bot.tg_runtime import not_reached
 from tests.support import BotApiServer, bot_env
 from tests.support.fake_api import TOKEN
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[BotApiServer]:
-    running = BotApiServer()
-    await running.start()
-    yield running
-    await running.close()
 
 
 def data(**values: Any) -> RequestData:
