@@ -150,6 +150,10 @@ BURST = textwrap.dedent(
 )
 
 
+#: Saves each burst has reported before the kill is timed, so that two bursts report over 20.
+SAVES_BEFORE_KILL = 12
+
+
 @pytest.mark.parametrize("kill_after", [0.3, 0.7])
 def test_a_process_killed_mid_burst_loses_no_saved_answer(db_path: Path, kill_after: float) -> None:
     open_db(db_path).close()
@@ -162,11 +166,12 @@ def test_a_process_killed_mid_burst_loses_no_saved_answer(db_path: Path, kill_af
             text=True,
         )
         assert child.stdout is not None
-        first = child.stdout.readline()  # the burst is under way
+        # The burst is well under way (however busy the machine): then it runs on a while.
+        lines = [child.stdout.readline() for _ in range(SAVES_BEFORE_KILL)]
         time.sleep(kill_after)
         os.kill(child.pid, signal.SIGKILL)
         rest, _ = child.communicate(timeout=10)
-        lines = [first, *rest.splitlines()]
+        lines += rest.splitlines()
         printed += [int(line.split()[1]) for line in lines if line.startswith("saved ")]
         assert child.returncode == -signal.SIGKILL
 
