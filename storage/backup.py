@@ -18,7 +18,8 @@ from __future__ import annotations
 import os
 import secrets
 import sqlite3
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 
@@ -61,21 +62,30 @@ def check_file(path: Path, *, quick: bool = False) -> None:
         raise BackupError(f"{path} failed its {pragma}: {result[0] if result else 'no answer'}")
 
 
+@contextmanager
+def _checked_copy(source: Path, beside: Path) -> Iterator[Path]:
+    """A consistent, self-contained copy of ``source`` (outbox emptied) that passed its
+    integrity check, as a draft file next to ``beside``; gone afterwards unless moved."""
+    draft = _draft_beside(beside)
+    try:
+        with closing(_read_only(source)) as original, closing(sqlite3.connect(draft)) as copy:
+            original.backup(copy)
+            _single_file_without_outbox(copy)
+        check_file(draft)
+        yield draft
+    finally:
+        draft.unlink(missing_ok=True)
+
+
 def backup(source: Path, target: Path) -> int:
     """Copy ``source`` to ``target`` consistently, check it, and return its size in bytes."""
     if not source.is_file():
         raise BackupError(f"there is no database at {source}")
-    draft = _draft_beside(target)
     try:
-        with closing(_read_only(source)) as live, closing(sqlite3.connect(draft)) as copy:
-            live.backup(copy)
-            _single_file_without_outbox(copy)
-        check_file(draft)
-        os.replace(draft, target)
+        with _checked_copy(source, target) as draft:
+            os.replace(draft, target)
     except sqlite3.Error as error:
         raise BackupError(f"the backup of {source} failed ({error})") from None
-    finally:
-        draft.unlink(missing_ok=True)
     return target.stat().st_size
 
 
@@ -86,16 +96,10 @@ def restore(backup_file: Path, target: Path) -> None:
     a log of the old database could be replayed into it.
     """
     check_file(backup_file)
-    draft = _draft_beside(target)
     try:
-        with closing(_read_only(backup_file)) as source, closing(sqlite3.connect(draft)) as copy:
-            source.backup(copy)
-            _single_file_without_outbox(copy)
-        check_file(draft)
-        for suffix in ("-wal", "-shm"):
-            Path(f"{target}{suffix}").unlink(missing_ok=True)
-        os.replace(draft, target)
+        with _checked_copy(backup_file, target) as draft:
+            for suffix in ("-wal", "-shm"):
+                Path(f"{target}{suffix}").unlink(missing_ok=True)
+            os.replace(draft, target)
     except sqlite3.Error as error:
         raise BackupError(f"restoring {backup_file} failed ({error})") from None
-    finally:
-        draft.unlink(missing_ok=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -24,3 +25,14 @@ async def server() -> AsyncIterator[BotApiServer]:
     await running.start()
     yield running
     await running.close()
+
+
+@pytest.fixture
+async def harness(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> AsyncIterator[BotHarness]:
+    """The bot without staff, its log captured down to its own DEBUG lines (one per update:
+    they must name no one either), retrying network errors without waiting."""
+    caplog.set_level(logging.INFO)
+    caplog.set_level(logging.DEBUG, logger="intake")
+    async with start_bot(tmp_path) as running:
+        running.app.bot.rate_limiter.backoff = 0.01
+        yield running

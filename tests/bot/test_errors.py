@@ -13,16 +13,6 @@ from flows.texts import render
 from tests.support import TOKEN, BotHarness, Parent, intake_script, start_bot
 
 
-@pytest.fixture
-async def harness(tmp_path: Path, caplog: pytest.LogCaptureFixture):
-    caplog.set_level(logging.INFO)
-    # The bot's own DEBUG lines too (one per update): they must name no one either.
-    caplog.set_level(logging.DEBUG, logger="intake")
-    async with start_bot(tmp_path) as running:
-        running.app.bot.rate_limiter.backoff = 0.01  # retry network errors without waiting
-        yield running
-
-
 def assert_no_identifiers(text: str, *parents: Parent) -> None:
     for parent in parents:
         for identifier in parent.identifiers:

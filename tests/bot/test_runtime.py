@@ -11,7 +11,6 @@ import sys
 import textwrap
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,19 +25,8 @@ from tests.support import (
     keyboards,
     messages,
     raw_bytes,
-    start_bot,
     until,
 )
-
-
-@pytest.fixture
-async def harness(tmp_path: Path, caplog: pytest.LogCaptureFixture):
-    caplog.set_level(logging.INFO)
-    # The bot's own DEBUG lines too (one per update): they must name no one either.
-    caplog.set_level(logging.DEBUG, logger="intake")
-    async with start_bot(tmp_path) as running:
-        running.app.bot.rate_limiter.backoff = 0.01  # retry network errors without waiting
-        yield running
 
 
 def through_the_queue(harness: BotHarness) -> Callable[..., Any]:
