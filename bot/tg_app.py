@@ -51,6 +51,7 @@ from bot.tg_messages import (
     OWN_WORDS,
     Outgoing,
     Window,
+    answered_line,
     answered_text,
     aside_of,
     descriptions,
@@ -233,8 +234,8 @@ class IntakeBot:
             return None
         if tap.code == BACK:
             return Window(tapped.message_id)  # the question before shows its own answer
-        mark = render(language_of(update.effective_user), "bot.answered")
-        return Window(tapped.message_id, f"{mark} {label.removeprefix('✓ ')}")
+        lang = language_of(update.effective_user)
+        return Window(tapped.message_id, answered_line(label, lang))
 
     async def on_other(self, update: Update, context: Context) -> None:
         """A sticker, photo, edit, forward... -> Aside -> a crisis reply if its words call for

@@ -243,10 +243,14 @@ def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     return pieces
 
 
+def answered_line(label: str, lang: Language) -> str:
+    """The line that shows the answer a tapped button gave: "✓ Often"."""
+    return f"{render(lang, 'bot.answered')} {label.removeprefix('✓ ')}"
+
+
 def answered_text(message_text: str, label: str, lang: Language) -> str | None:
     """The tapped question with the parent's answer under it, or None if that would not fit."""
-    chosen = label.removeprefix("✓ ")
-    text = f"{message_text}\n\n{render(lang, 'bot.answered')} {chosen}"
+    text = f"{message_text}\n\n{answered_line(label, lang)}"
     return text if text_length(text) <= 4096 else None
 
 
