@@ -171,8 +171,10 @@ def test_a_process_killed_mid_burst_loses_no_saved_answer(db_path: Path, kill_af
         time.sleep(kill_after)
         os.kill(child.pid, signal.SIGKILL)
         rest, _ = child.communicate(timeout=10)
-        lines += rest.splitlines()
-        printed += [int(line.split()[1]) for line in lines if line.startswith("saved ")]
+        lines += rest.splitlines(keepends=True)
+        # A line the kill cut short ("saved 12" as "saved 1", or "saved ") says nothing.
+        complete = [line for line in lines if line.endswith("\n")]
+        printed += [int(line.split()[1]) for line in complete if line.startswith("saved ")]
         assert child.returncode == -signal.SIGKILL
 
     assert len(printed) > 20
